@@ -1,0 +1,1 @@
+"""Outbox rows are defined by the outbox feature; see apps/outbox/services.py."""

@@ -1,0 +1,16 @@
+"""/api/v1/ on a tenant's host."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.audit.apis import AuditHeadApi
+from tenants.apis import CountyTenantsApi, MeApi, TokenApi
+
+urlpatterns = [
+    path("auth/token/", TokenApi.as_view(), name="auth-token"),
+    path("me/", MeApi.as_view(), name="me"),
+    path("audit/head/", AuditHeadApi.as_view(), name="audit-head"),
+    path("county/tenants/", CountyTenantsApi.as_view(), name="county-tenants"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

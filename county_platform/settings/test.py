@@ -1,0 +1,17 @@
+"""Test settings: a real PostgreSQL and Redis, a test database of its own per run."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret-" + "x" * 40)
+os.environ.setdefault("DEBUG", "0")
+
+from .base import *  # noqa: E402,F403
+from .base import DATABASES
+
+# Several runs may share one server (CI, parallel checkouts): each gets its own database.
+DATABASES["default"]["TEST"] = {
+    "NAME": os.environ.get("NEIKONG_TEST_DB", f"test_neikong_{os.getpid()}"),
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = False
