@@ -1,6 +1,8 @@
 """Shared fixtures: a county and two townships provisioned once per session, real PostgreSQL."""
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
@@ -56,3 +58,12 @@ def web_client(tenant: Tenant) -> Client:
 def in_tenant():
     """`with in_tenant(t):` runs ORM code in that tenant's schema."""
     return lambda tenant: schema_context(tenant.schema_name)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with none of this run's cache entries (throttle counters included)."""
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    for key in client.scan_iter(match=f"*:{prefix}:*", count=1000):
+        client.delete(key)

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -57,3 +57,8 @@ def _body(exc: exceptions.APIException, status_code: int) -> dict:
     if detail == str(type(exc).default_detail) and status_code in _DEFAULT_DETAIL:
         detail = _DEFAULT_DETAIL[status_code]
     return {"code": code, "detail": detail}
+
+
+def api_not_found(request, *args, **kwargs):
+    """Unknown paths under /api/v1/ answer in the API's error format, not an HTML page."""
+    return JsonResponse({"code": "not_found", "detail": _DEFAULT_DETAIL[404]}, status=404)

@@ -1,9 +1,10 @@
 """/api/v1/ on a tenant's host."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.audit.apis import AuditHeadApi
+from county_platform.api.errors import api_not_found
 from tenants.apis import CountyTenantsApi, MeApi, TokenApi
 
 urlpatterns = [
@@ -13,4 +14,5 @@ urlpatterns = [
     path("county/tenants/", CountyTenantsApi.as_view(), name="county-tenants"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^.*$", api_not_found, name="not-found"),
 ]

@@ -2,8 +2,9 @@
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: its WWW-Authenticate header makes "not logged in" a 401, not a 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["county_platform.api.permissions.IsTenantMember"],
     "DEFAULT_PAGINATION_CLASS": "county_platform.api.pagination.DefaultPagination",

@@ -15,3 +15,6 @@ DATABASES["default"]["TEST"] = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = False
+
+# Each run keeps its cache entries (throttle counters included) apart from other runs.
+CACHES["default"]["KEY_PREFIX"] = f"test{os.getpid()}"  # noqa: F405
