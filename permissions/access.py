@@ -13,7 +13,16 @@ class Membership:
     """What the request's user is in the host's tenant."""
 
     staff: StaffMember | None = None
-    posts: tuple[str, ...] = field(default_factory=tuple)
+    held: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def posts(self) -> tuple[str, ...]:
+        """Codes of the posts held today."""
+        return tuple(code for code, _ in self.held)
+
+    @property
+    def post_names(self) -> tuple[str, ...]:
+        return tuple(name for _, name in self.held)
 
     @property
     def is_member(self) -> bool:
@@ -40,4 +49,4 @@ def _resolve(request) -> Membership:
     staff = staff_get_for_user(user=request.user)
     if staff is None:
         return NO_MEMBERSHIP
-    return Membership(staff=staff, posts=tuple(posts_held(staff=staff)))
+    return Membership(staff=staff, held=tuple(posts_held(staff=staff)))

@@ -26,13 +26,13 @@ def assignments_current(*, on: date | None = None):
     )
 
 
-def posts_held(*, staff: StaffMember, on: date | None = None) -> list[str]:
-    """Codes of the posts `staff` holds on the given day (today by default)."""
+def posts_held(*, staff: StaffMember, on: date | None = None) -> list[tuple[str, str]]:
+    """(code, name) of the posts `staff` holds on the given day (today by default)."""
     return list(
         assignments_current(on=on)
         .filter(staff=staff)
         .order_by("post_id")
-        .values_list("post__code", flat=True)
+        .values_list("post__code", "post__name")
         .distinct()
     )
 

@@ -39,6 +39,9 @@ class AuditHeadPublicationAdmin(admin.ModelAdmin):
     list_display = ("tenant", "count", "head_hash", "published_at")
     list_filter = ("tenant",)
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 

@@ -17,7 +17,7 @@ from permissions.access import membership_for
 from permissions.models import PostCode
 from tenants.models import Tenant, TenantKind
 from tenants.selectors import tenants_of_county
-from tenants.services import AdminSpec, tenant_create
+from tenants.services import RESERVED_SLUGS, SLUG_RE, AdminSpec, tenant_create
 
 
 class TokenInput(serializers.Serializer):
@@ -89,13 +89,22 @@ class AdminInput(serializers.Serializer):
 
 
 class TenantInput(serializers.Serializer):
-    slug = serializers.CharField(max_length=42)
+    slug = serializers.RegexField(
+        SLUG_RE,
+        max_length=42,
+        error_messages={"invalid": "标识只能包含小写字母、数字和连字符，以字母开头，长度 3–42。"},
+    )
     name = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(
         choices=[TenantKind.TOWN, TenantKind.TOWNSHIP, TenantKind.SUBDISTRICT]
     )
     region_code = serializers.RegexField(r"^\d{6,12}$", required=False, default="")
     admin = AdminInput(required=False)
+
+    def validate_slug(self, value: str) -> str:
+        if value in RESERVED_SLUGS:
+            raise serializers.ValidationError("该标识为系统保留，请换一个。")
+        return value
 
 
 class TenantOutput(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.audit.services import audit_record
 from county_platform.errors import DomainError
@@ -54,7 +54,27 @@ def tenant_create(
     region_code: str = "",
     admin: AdminSpec | None = None,
 ) -> Tenant:
-    """Create a tenant with its schema, domain, first administrator and first audit event."""
+    """Create a tenant with its schema, domain, first administrator and first audit event.
+
+    Callable from any schema (the county API runs on the county's host): the tenant and
+    domain rows are written from the public schema, and the caller's schema is restored."""
+    with schema_context(get_public_schema_name()):
+        return _tenant_create(
+            actor=actor, slug=slug, name=name, kind=kind, parent=parent,
+            region_code=region_code, admin=admin,
+        )
+
+
+def _tenant_create(
+    *,
+    actor: User | None,
+    slug: str,
+    name: str,
+    kind: str,
+    parent: Tenant | None,
+    region_code: str,
+    admin: AdminSpec | None,
+) -> Tenant:
     _validate(slug=slug, kind=kind, parent=parent)
     template = template_current()  # may migrate a scratch schema: outside the transaction
     with transaction.atomic():

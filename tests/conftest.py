@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
@@ -17,6 +18,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """After the test database is migrated: the public tenant, the schema template, and a
     county with two townships, committed once and shared by every test."""
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != settings.DATABASES["default"]["TEST"]["NAME"]:
+            pytest.exit("No test database was set up: refusing to seed the development database.",
+                        returncode=3)
         public_tenant_ensure()
         template_current()
         county, _ = tenant_ensure(actor=None, slug="cty", name="测试县", kind="county")
@@ -67,3 +71,10 @@ def _fresh_cache():
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
     for key in client.scan_iter(match=f"*:{prefix}:*", count=1000):
         client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after():
+    """A request or a schema_context left open must not carry into the next test."""
+    yield
+    connection.set_schema_to_public()

@@ -37,6 +37,8 @@ def events_in_order(*, batch_size: int = 1000) -> Iterator[AuditEvent]:
 
     Keyset pagination on seq: memory stays flat however long the chain is, and it needs no
     server-side cursor (so it works behind a transaction-pooling proxy)."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be positive")
     after = None
     while True:
         batch = AuditEvent.objects.order_by("seq")
@@ -51,10 +53,13 @@ def events_in_order(*, batch_size: int = 1000) -> Iterator[AuditEvent]:
 
 def head_published_last(*, tenant: Tenant) -> AuditHeadPublication | None:
     """The newest head published for `tenant` (a public-schema table, readable from anywhere)."""
-    return AuditHeadPublication.objects.filter(tenant=tenant).order_by("-published_at", "-id").first()
+    publications = AuditHeadPublication.objects.filter(tenant=tenant)
+    return publications.order_by("-published_at", "-id").first()
 
 
-def tenants_audited(*, active_only: bool = False) -> QuerySet[Tenant]:
+def tenants_audited(*, active_only: bool = False, slug: str | None = None) -> QuerySet[Tenant]:
     """Tenants that keep an audit chain: all but the public schema's own row."""
     tenants = Tenant.objects.exclude(schema_name=get_public_schema_name()).order_by("slug")
-    return tenants.filter(is_active=True) if active_only else tenants
+    if active_only:
+        tenants = tenants.filter(is_active=True)
+    return tenants if slug is None else tenants.filter(slug=slug)

@@ -7,10 +7,11 @@ os.environ.setdefault("DEBUG", "0")
 
 from .base import *  # noqa: E402,F403
 from .base import DATABASES
+from .env import env_str
 
 # Several runs may share one server (CI, parallel checkouts): each gets its own database.
 DATABASES["default"]["TEST"] = {
-    "NAME": os.environ.get("NEIKONG_TEST_DB", f"test_neikong_{os.getpid()}"),
+    "NAME": env_str("NEIKONG_TEST_DB", f"test_neikong_{os.getpid()}"),
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

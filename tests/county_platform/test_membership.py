@@ -62,7 +62,8 @@ def test_session_cookie_from_tenant_a_is_not_a_session_on_tenant_b(town_a, town_
 def test_logged_in_non_member_gets_403_on_every_page_and_endpoint(town_a, town_b):
     staff = staff_make(town_a)
     client = web_client(town_b)
-    client.force_login(staff.user)
+    with schema_context(town_b.schema_name):  # sessions live in the host's schema
+        client.force_login(staff.user)
 
     page = client.get("/")
     api = client.get("/api/v1/me/", HTTP_HOST=host_of(town_b))

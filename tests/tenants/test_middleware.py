@@ -36,3 +36,15 @@ def test_tenant_home_redirects_anonymous_to_login(town_a):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_suspended_tenant_host_is_refused_plainly(town_b):
+    town_b.is_active = False
+    town_b.save(update_fields=["is_active"])
+
+    page = Client(HTTP_HOST="town-b.localhost").get("/")
+    api = Client(HTTP_HOST="town-b.localhost").get("/api/v1/me/")
+
+    assert page.status_code == 403
+    assert "已停用" in page.content.decode()
+    assert api.status_code == 403

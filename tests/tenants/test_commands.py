@@ -1,0 +1,361 @@
+"""create_county, create_township and seed_demo: they make what they say, twice changes nothing."""
+
+import os
+import re
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Q
+from django.test import override_settings
+from django_tenants.utils import schema_context
+
+from apps.audit.models import AuditEvent
+from permissions.models import PostAssignment, StaffMember
+from permissions.selectors import holds_post
+from tenants.models import Domain, Tenant, User
+from tests.conftest import web_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_afterwards():
+    """Test-client requests leave the connection in the host's schema; don't leak it onward."""
+    yield
+    connection.set_schema_to_public()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = "neikong-demo"
+# The Tonglu county as the design names it: (slug, name, kind).
+TONGLU = [
+    ("tongjun", "桐君街道", "subdistrict"),
+    ("jiuxian", "旧县街道", "subdistrict"),
+    ("chengnan", "城南街道", "subdistrict"),
+    ("fengchuan", "凤川街道", "subdistrict"),
+    ("fuchunjiang", "富春江镇", "town"),
+    ("hengcun", "横村镇", "town"),
+    ("fenshui", "分水镇", "town"),
+    ("yaolin", "瑶琳镇", "town"),
+    ("baijiang", "百江镇", "town"),
+    ("jiangnan", "江南镇", "town"),
+    ("eshan", "莪山畲族乡", "township"),
+    ("zhongshan", "钟山乡", "township"),
+    ("xinhe", "新合乡", "township"),
+    ("hecun", "合村乡", "township"),
+]
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def county_args(slug: str = "lin-an", **extra: str) -> list[str]:
+    options = {"--name": "临安县", "--admin": f"{slug}-boss", "--password": "pw-12345678"}
+    options.update(extra)
+    return ["create_county", slug, *[item for pair in options.items() for item in pair]]
+
+
+def township_args(slug: str = "shuang-xi", county: str = "cty", **extra: str) -> list[str]:
+    options = {"--county": county, "--name": "双溪乡", "--kind": "township"}
+    options.update(extra)
+    return ["create_township", slug, *[item for pair in options.items() for item in pair]]
+
+
+def census() -> dict[str, int]:
+    """Row counts in the public schema and, summed, in every tenant schema."""
+    counts = {
+        "tenants": Tenant.objects.count(),
+        "domains": Domain.objects.count(),
+        "users": User.objects.count(),
+        "staff": 0,
+        "assignments": 0,
+        "audit_events": 0,
+    }
+    for tenant in Tenant.objects.exclude(schema_name="public"):
+        with schema_context(tenant.schema_name):
+            counts["staff"] += StaffMember.objects.count()
+            counts["assignments"] += PostAssignment.objects.count()
+            counts["audit_events"] += AuditEvent.objects.count()
+    return counts
+
+
+def holds(tenant: Tenant, username: str, post: str) -> bool:
+    with schema_context(tenant.schema_name):
+        return holds_post(user=User.objects.get(username=username), code=post)
+
+
+def test_create_county_makes_county_domain_and_county_admin():
+    output = run(*county_args("lin-an", **{"--region-code": "330185"}))
+
+    county = Tenant.objects.get(slug="lin-an")
+    assert (county.kind, county.name, county.parent, county.region_code) == (
+        "county",
+        "临安县",
+        None,
+        "330185",
+    )
+    assert county.schema_name == "lin_an"
+    assert county.get_primary_domain().domain == f"lin-an.{settings.BASE_DOMAIN}"
+    assert holds(county, "lin-an-boss", "county_admin")
+    assert User.objects.get(username="lin-an-boss").check_password("pw-12345678")
+    assert "县 lin-an（临安县）：已创建" in output
+
+
+def test_create_county_ensures_the_public_tenant_first():
+    Domain.objects.filter(tenant__schema_name="public").delete()
+    Tenant.objects.filter(schema_name="public").delete()
+
+    run(*county_args())
+
+    public = Tenant.objects.get(schema_name="public")
+    assert public.get_primary_domain().domain == settings.BASE_DOMAIN
+
+
+def test_create_county_twice_changes_nothing():
+    run(*county_args())
+    before = census()
+
+    output = run(*county_args())
+
+    assert census() == before
+    assert "县 lin-an（临安县）：已存在" in output
+    assert "管理员 lin-an-boss 已担任县局管理员（county_admin）" in output
+
+
+def test_create_township_with_admin_makes_tenant_admin(county):
+    output = run(
+        *township_args(
+            **{
+                "--kind": "subdistrict",
+                "--admin": "sx-admin",
+                "--password": "pw-12345678",
+                "--admin-display-name": "双溪管理员",
+                "--region-code": "330122999",
+            }
+        )
+    )
+
+    township = Tenant.objects.get(slug="shuang-xi")
+    assert (township.kind, township.parent, township.region_code) == (
+        "subdistrict",
+        county,
+        "330122999",
+    )
+    assert township.get_primary_domain().domain == f"shuang-xi.{settings.BASE_DOMAIN}"
+    assert holds(township, "sx-admin", "tenant_admin")
+    assert not holds(township, "sx-admin", "county_admin")
+    assert User.objects.get(username="sx-admin").display_name == "双溪管理员"
+    assert "街道 shuang-xi（双溪乡）：已创建" in output
+
+
+def test_create_township_without_admin_has_no_staff(county):
+    run(*township_args())
+
+    with schema_context("shuang_xi"):
+        assert StaffMember.objects.count() == 0
+
+
+def test_create_township_twice_changes_nothing(county):
+    args = township_args(**{"--admin": "sx-admin", "--password": "pw-12345678"})
+    run(*args)
+    before = census()
+
+    output = run(*args)
+
+    assert census() == before
+    assert "乡 shuang-xi（双溪乡）：已存在" in output
+
+
+def test_rerun_with_an_admin_adds_the_admin_to_the_existing_township(county):
+    run(*township_args())
+
+    output = run(*township_args(**{"--admin": "sx-admin", "--password": "pw-12345678"}))
+
+    assert holds(Tenant.objects.get(slug="shuang-xi"), "sx-admin", "tenant_admin")
+    assert "乡 shuang-xi（双溪乡）：已存在" in output
+    assert "管理员 sx-admin 现已担任系统管理员（tenant_admin）" in output
+
+
+def test_an_existing_user_becomes_admin_and_keeps_their_password(county):
+    run(*township_args(**{"--admin": "sx-admin", "--password": "first-password"}))
+
+    output = run(*township_args("other-xi", **{"--admin": "sx-admin", "--password": "second-pw"}))
+
+    user = User.objects.get(username="sx-admin")
+    assert user.check_password("first-password")
+    assert holds(Tenant.objects.get(slug="other-xi"), "sx-admin", "tenant_admin")
+    assert "密码未改动" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (township_args(county="no-such-county"), "没有标识为 'no-such-county' 的县"),
+        (township_args(county="town-a"), "没有标识为 'town-a' 的县"),
+        (township_args(county="public"), "没有标识为 'public' 的县"),
+        (township_args(**{"--kind": "city"}), "invalid choice: 'city'"),
+        (township_args(**{"--kind": "county"}), "invalid choice: 'county'"),
+        (township_args("Bad_Slug"), "标识 'Bad_Slug' 无效"),
+        (township_args("x"), "标识 'x' 无效"),
+        (township_args("admin"), "标识 'admin' 无效"),
+        (township_args(**{"--name": "  "}), "--name 须为 1–100 个字符"),
+        (township_args(**{"--region-code": "33x"}), "--region-code '33x' 无效"),
+        (township_args(**{"--password": "pw-12345678"}), "给出 --password 时须同时给出 --admin"),
+        (
+            township_args(**{"--admin": "no-password-user"}),
+            "新用户 'no-password-user' 需要 --password",
+        ),
+        (township_args(**{"--admin": "bad user", "--password": "pw"}), "--admin 'bad user' 无效"),
+        (township_args("town-b", **{"--kind": "town"}), "已被 乙乡（乡，属 cty）使用"),
+        (county_args("town-a"), "已被 甲镇（镇，属 cty）使用"),
+        (county_args("public"), "标识 'public' 无效"),
+        (county_args("lin-an", **{"--name": "县" * 101}), "--name 须为 1–100 个字符"),
+    ],
+)
+def test_bad_input_is_a_command_error_and_creates_nothing(county, args, message):
+    before = census()
+
+    with pytest.raises(CommandError, match=re.escape(message)):
+        run(*args)
+
+    assert census() == before
+
+
+def _manage(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "county_platform.settings.test"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [("create_county", "--admin"), ("create_township", "--kind"), ("seed_demo", "--if-empty")],
+)
+def test_every_command_has_help(command, option):
+    result = _manage(command, "--help")
+
+    assert result.returncode == 0, result.stderr
+    assert option in result.stdout
+
+
+def test_bad_kind_on_the_command_line_is_a_message_not_a_traceback():
+    result = _manage(
+        "create_township", "x-town", "--county", "cty", "--name", "某镇", "--kind", "city"
+    )
+
+    assert result.returncode != 0
+    assert "invalid choice: 'city'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_seed_demo_creates_the_tonglu_county_and_its_14_tenants():
+    output = run("seed_demo")
+
+    county = Tenant.objects.get(slug="tonglu")
+    assert (county.name, county.kind, county.region_code, county.parent) == (
+        "桐庐县",
+        "county",
+        "330122",
+        None,
+    )
+    children = Tenant.objects.filter(parent=county).order_by("pk")
+    assert [(t.slug, t.name, t.kind) for t in children] == TONGLU
+    assert [t.region_code for t in children] == sorted({t.region_code for t in children})
+    assert all(len(t.region_code) == 9 and t.region_code.startswith("330122") for t in children)
+    for tenant in [county, *children]:
+        domain = tenant.domains.get()
+        assert (domain.domain, domain.is_primary) == (f"{tenant.slug}.localhost", True)
+        assert f"{tenant.slug}（{tenant.name}）：已创建" in output
+
+
+def test_seed_demo_admins_hold_their_posts_with_the_demo_password():
+    run("seed_demo")
+
+    county_admin = User.objects.get(username="tonglu_admin")
+    assert holds(Tenant.objects.get(slug="tonglu"), "tonglu_admin", "county_admin")
+    assert county_admin.check_password(DEMO_PASSWORD)
+    assert not county_admin.display_name.isascii()
+    for slug, _name, _kind in TONGLU:
+        admin = User.objects.get(username=f"{slug}_admin")
+        assert holds(Tenant.objects.get(slug=slug), admin.username, "tenant_admin")
+        assert admin.check_password(DEMO_PASSWORD)
+        assert not admin.display_name.isascii()
+
+
+def test_seed_demo_creates_the_platform_operator():
+    run("seed_demo")
+
+    operator = User.objects.get(username="operator")
+    assert (operator.is_staff, operator.is_superuser) == (True, True)
+    assert operator.check_password(DEMO_PASSWORD)
+
+
+def test_seed_demo_staff_without_posts_are_members_of_their_tenant_only():
+    run("seed_demo")
+
+    with schema_context("yaolin"):
+        staff = StaffMember.objects.exclude(user__username="yaolin_admin")
+        assert staff.count() >= 2
+        assert not PostAssignment.objects.filter(staff__in=staff).exists()
+    with schema_context("hecun"):
+        assert not StaffMember.objects.filter(user__username__startswith="yaolin_").exists()
+
+
+def test_the_readme_demo_logins_work():
+    run("seed_demo")
+
+    for slug in ("tonglu", "yaolin"):
+        client = web_client(Tenant.objects.get(slug=slug))
+        response = client.post("/login/", {"username": f"{slug}_admin", "password": DEMO_PASSWORD})
+        assert response.status_code == 302, response.content.decode()[:500]
+        assert response["Location"] == "/"
+
+
+def test_seed_demo_twice_changes_nothing():
+    run("seed_demo")
+    before = census()
+
+    output = run("seed_demo")
+
+    assert census() == before
+    assert "县 tonglu（桐庐县）：已存在" in output
+    assert output.count("：已存在") >= 15
+
+
+def test_seed_demo_if_empty_seeds_once_then_does_nothing():
+    run("seed_demo", "--if-empty")
+    before = census()
+
+    output = run("seed_demo", "--if-empty")
+
+    assert census() == before
+    assert Tenant.objects.filter(Q(slug="tonglu") | Q(parent__slug="tonglu")).count() == 15
+    assert "不做任何操作" in output
+    assert "已创建" not in output
+
+
+@override_settings(SETTINGS_MODULE="county_platform.settings.production")
+def test_seed_demo_refuses_production_settings():
+    before = census()
+
+    with pytest.raises(CommandError, match="生产"):
+        run("seed_demo")
+
+    assert census() == before
