@@ -36,7 +36,7 @@ def embedded_postgres() -> str:
     data = LOCAL / "pg"
     data.mkdir(parents=True, exist_ok=True)
     say(f"starting embedded PostgreSQL in {data} …")
-    server = pgserver.get_server(data, cleanup_mode=None)
+    server = pgserver.get_server(data, cleanup_mode="stop")  # stopped when we exit
     socket_dir = server.get_postmaster_info().socket_dir
     with psycopg.connect(server.get_uri(), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'neikong'").fetchone()
