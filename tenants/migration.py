@@ -21,6 +21,8 @@ from psycopg.sql import SQL, Identifier, Literal
 BATCH = 100
 # Options under which every schema must go to Django: a target migration, pruning.
 _VISIT_ALL = ("app_label", "migration_name", "prune", "run_syncdb")
+# Options that end Django's migrate with sys.exit: a pool worker would die and hang the map.
+_SERIAL = ("check_unapplied", "plan")
 
 
 def expected_migrations() -> set[tuple[str, str]]:
@@ -84,7 +86,7 @@ class SkippingExecutor(MultiprocessingExecutor):
         return self._migrate(pending)
 
     def _migrate(self, schemas: list[str]) -> None:
-        if len(schemas) <= 1:
+        if len(schemas) <= 1 or any(self.options.get(option) for option in _SERIAL):
             return StandardExecutor.run_migrations(self, schemas)
         return super().run_migrations(schemas)
 
