@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -13,14 +14,21 @@ from tenants.schema import template_current
 from tenants.services import public_tenant_ensure, tenant_ensure
 
 
+def _teardown_databases(created, django_db_blocker) -> None:
+    with django_db_blocker.unblock():
+        teardown_databases(created, verbosity=0)
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, request):
     """After the test database is migrated: the public tenant, the schema template, and a
     county with two townships, committed once and shared by every test."""
     with django_db_blocker.unblock():
         if connection.settings_dict["NAME"] != settings.DATABASES["default"]["TEST"]["NAME"]:
-            pytest.exit("No test database was set up: refusing to seed the development database.",
-                        returncode=3)
+            # pytest-django creates the test database only for tests with the db fixture or a
+            # django_db mark; the real-worker tests (tests/worker.py) commit, so have neither.
+            created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+            request.addfinalizer(lambda: _teardown_databases(created, django_db_blocker))
         public_tenant_ensure()
         template_current()
         county, _ = tenant_ensure(actor=None, slug="cty", name="测试县", kind="county")

@@ -14,7 +14,8 @@ DATABASES["default"]["TEST"] = {
     "NAME": env_str("NEIKONG_TEST_DB", f"test_neikong_{os.getpid()}"),
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The real-worker tests (tests/worker.py) point the worker at files, to count what it sent.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 CELERY_TASK_ALWAYS_EAGER = False
 
 # Each run keeps its cache entries (throttle counters included) apart from other runs.

@@ -1,0 +1,143 @@
+"""Writing to the outbox and delivering from it: the only code that changes OutboxMessage rows."""
+
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.outbox.models import OutboxMessage
+from apps.outbox.policy import LEASE, retry_delay
+from apps.outbox.registry import handler_for
+from apps.outbox.selectors import messages_due
+from county_platform.celery import require_tenant_schema, schema_headers
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryFailedError(Exception):
+    """A handler raised; the failure is recorded on the row and a retry is due in `retry_in` s."""
+
+    def __init__(self, message: OutboxMessage, error: Exception) -> None:
+        attempt = f"outbox {message.pk} ({message.topic}) attempt {message.attempts}"
+        super().__init__(f"{attempt}: {error!r}")
+        self.attempts = message.attempts
+        self.retry_in = retry_delay(attempts=message.attempts)
+
+
+def outbox_enqueue(
+    *, topic: str, payload: dict[str, Any], idempotency_key: str | None = None
+) -> OutboxMessage:
+    """Write a message in the caller's transaction; its delivery is sent once that commits.
+
+    A second call with the same idempotency key returns the first message and sends nothing.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox_enqueue must run inside the transaction of the change")
+    schema_name = require_tenant_schema()
+    handler_for(topic)  # an unknown topic fails here, in the caller, not later in a worker
+    now = timezone.now()
+    message_id = uuid.uuid4()
+    fields = {
+        "id": message_id,
+        "topic": topic,
+        "payload": payload,
+        "created_at": now,
+        "next_attempt_at": now + LEASE,
+    }
+    if idempotency_key is None:
+        message = OutboxMessage.objects.create(idempotency_key=str(message_id), **fields)
+    else:
+        message, created = OutboxMessage.objects.get_or_create(
+            idempotency_key=idempotency_key, defaults=fields
+        )
+        if not created:
+            return message
+    _send_on_commit(message_ids=[message.pk], schema_name=schema_name)
+    return message
+
+
+def outbox_sweep(*, limit: int = 500) -> list[uuid.UUID]:
+    """Resend delivery of the current schema's due messages, each claimed for one more lease.
+
+    Rows being delivered right now are locked and skipped; a resent delivery of a message that
+    meanwhile got delivered finds nothing to do."""
+    schema_name = require_tenant_schema()
+    now = timezone.now()
+    with transaction.atomic():
+        due = messages_due(now=now).select_for_update(skip_locked=True)
+        message_ids = list(due.values_list("id", flat=True)[:limit])
+        OutboxMessage.objects.filter(pk__in=message_ids).update(next_attempt_at=now + LEASE)
+        _send_on_commit(message_ids=message_ids, schema_name=schema_name)
+    return message_ids
+
+
+def outbox_deliver_message(*, message_id: uuid.UUID | str) -> bool:
+    """Hand one pending message of the current schema to its topic's handler.
+
+    The row stays locked while the handler runs and is marked delivered in the same
+    transaction, so concurrent or repeated deliveries of one id call the handler once. (Only
+    a process dying between the handler's return and the commit can repeat it: handlers get
+    the idempotency key for that case.) Returns False when there is nothing to do (delivered,
+    being delivered, or not in this schema); raises DeliveryFailedError after recording a
+    handler's failure."""
+    require_tenant_schema()
+    with transaction.atomic():
+        message = _pending_locked(message_id)
+        if message is None:
+            return False
+        failure = _run_handler(message)
+        _record_attempt(message, failure=failure)
+    if failure is not None:
+        raise DeliveryFailedError(message, failure)
+    return True
+
+
+def _pending_locked(message_id: uuid.UUID | str) -> OutboxMessage | None:
+    pending = OutboxMessage.objects.select_for_update(skip_locked=True)
+    return pending.filter(pk=message_id, delivered_at__isnull=True).first()
+
+
+def _run_handler(message: OutboxMessage) -> Exception | None:
+    """Run the handler in a savepoint, so its own writes roll back if it fails."""
+    try:
+        with transaction.atomic():
+            handler_for(message.topic)(
+                payload=message.payload, idempotency_key=message.idempotency_key
+            )
+    except Exception as error:  # any failure of any channel is recorded and retried
+        logger.warning("outbox %s (%s) failed: %r", message.pk, message.topic, error)
+        return error
+    return None
+
+
+def _record_attempt(message: OutboxMessage, *, failure: Exception | None) -> None:
+    now = timezone.now()
+    message.attempts += 1
+    if failure is None:
+        message.delivered_at, message.last_error = now, ""
+    else:
+        message.last_error = repr(failure)[:2000]
+        # The task's own retry comes first; the sweep only if that retry is lost too.
+        delay = timedelta(seconds=retry_delay(attempts=message.attempts))
+        message.next_attempt_at = now + delay + LEASE
+    message.save(update_fields=["attempts", "delivered_at", "last_error", "next_attempt_at"])
+
+
+def _send_on_commit(*, message_ids: list[uuid.UUID], schema_name: str) -> None:
+    """Send one delivery task per message once the current transaction commits.
+
+    robust: a broker that is down must not fail the committed change; the row stays pending
+    and the sweep sends it after its lease."""
+    if not message_ids:
+        return
+
+    def send() -> None:
+        from apps.outbox.tasks import outbox_deliver  # the tasks module imports this one
+
+        for message_id in message_ids:
+            outbox_deliver.apply_async(args=[str(message_id)], headers=schema_headers(schema_name))
+
+    transaction.on_commit(send, robust=True)
