@@ -94,3 +94,53 @@ class SchemaTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.fingerprint[:12]
+
+
+class InspectorGrant(models.Model):
+    """Read-only access for a discipline inspector (纪检监察) or auditor to some or all
+    tenants of one county, for a bounded period."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="inspector_grants")
+    county = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    all_tenants = models.BooleanField("全县所有单位", default=False)
+    tenants = models.ManyToManyField(Tenant, blank=True, related_name="+")
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("截止日期")
+    reason = models.CharField("事由", max_length=300)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "检查授权"
+        verbose_name_plural = "检查授权"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")),
+                name="inspector_grant_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.county} {self.valid_from}–{self.valid_to}"
+
+
+class InspectorAccess(models.Model):
+    """One request by an inspector: who, which tenant, what, when (readable by the county)."""
+
+    grant = models.ForeignKey(InspectorGrant, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "检查访问记录"
+        verbose_name_plural = "检查访问记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.method} {self.path}"

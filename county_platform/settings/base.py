@@ -31,6 +31,7 @@ SHARED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
+    "permissions.catalog",
 ]
 TENANT_APPS = [
     # Sessions live in each schema: a cookie from one township's host finds nothing in another.
@@ -39,6 +40,7 @@ TENANT_APPS = [
     "permissions",
     "apps.audit",
     "apps.outbox",
+    "apps.controls",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,48 @@
+"""Risk alerts (预警) of the tenant: raised by rules and duty checks, visible to the county."""
+
+from django.db import models
+
+
+class Severity(models.TextChoices):
+    REMIND = "remind", "提醒"
+    WARN = "warn", "预警"
+    BLOCK = "block", "阻断"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    ACKNOWLEDGED = "acknowledged", "已确认"
+    RECTIFIED = "rectified", "已整改"
+    CLOSED = "closed", "已关闭"
+
+
+class Alert(models.Model):
+    rule = models.SlugField("规则", max_length=64)
+    severity = models.CharField("级别", max_length=8, choices=Severity.choices)
+    status = models.CharField(
+        "状态", max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN
+    )
+    object_type = models.CharField("对象类型", max_length=64, blank=True)
+    object_id = models.CharField("对象ID", max_length=64, blank=True)
+    message = models.CharField("内容", max_length=500)
+    responsible_post = models.SlugField("责任岗位", max_length=32, blank=True)
+    # One live alert per situation: raising the same key again returns the open alert.
+    dedupe_key = models.CharField(max_length=200)
+    standing = models.BooleanField("持续性预警", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "预警"
+        verbose_name_plural = "预警"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~models.Q(status="closed"),
+                name="alert_one_live_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.message}"
