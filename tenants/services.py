@@ -9,6 +9,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.audit.services import audit_record
 from county_platform.errors import DomainError
+from permissions.catalog.services import catalog_start, template_apply
 from permissions.models import PostCode
 from permissions.services import staff_ensure_with_post
 from tenants.models import Domain, Tenant, TenantKind, User
@@ -96,6 +97,9 @@ def _tenant_create(
                 object_id=tenant.pk,
                 after={"slug": slug, "name": name, "kind": kind, "region_code": region_code},
             )
+            if tenant.is_county:
+                catalog_start(actor=actor, county=tenant)
+            template_apply(tenant=tenant)
             if admin is not None:
                 post = PostCode.COUNTY_ADMIN if kind == TenantKind.COUNTY else PostCode.TENANT_ADMIN
                 staff_ensure_with_post(

@@ -1,6 +1,6 @@
 """/api/v1/ on a tenant's host."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.audit.apis import AuditHeadApi
@@ -12,6 +12,12 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),
     path("audit/head/", AuditHeadApi.as_view(), name="audit-head"),
     path("county/tenants/", CountyTenantsApi.as_view(), name="county-tenants"),
+    path("", include("permissions.urls")),
+    path("", include("permissions.urls_template")),
+    path("", include("permissions.urls_rotation")),
+    path("", include("apps.controls.urls")),
+    path("county/", include("permissions.catalog.urls")),
+    path("county/", include("tenants.urls_inspectors")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", api_not_found, name="not-found"),

@@ -13,6 +13,10 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "neikong")
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "apps.outbox.tasks.outbox_sweep_all", "schedule": 60.0},
+    "rotation-check": {
+        "task": "permissions.tasks.rotation_check_all",
+        "schedule": 24 * 3600.0,
+    },
     "audit-publish-heads": {
         "task": "apps.audit.tasks.audit_publish_all_heads",
         "schedule": 24 * 3600.0,

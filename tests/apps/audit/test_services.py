@@ -166,6 +166,8 @@ def test_concurrent_writers_never_duplicate_a_seq_or_fork_the_chain(committed_db
     slug = f"conc-{uuid.uuid4().hex[:8]}"
     with schema_context(get_public_schema_name()):
         tenant = tenant_create(actor=None, slug=slug, name="并发县", kind="county")
+    with schema_context(tenant.schema_name):
+        before = AuditEvent.objects.count()  # what creating the tenant recorded
     start, errors = threading.Barrier(WRITERS), []
     threads = [
         threading.Thread(target=_write_events, args=(tenant.schema_name, w, start, errors))
@@ -179,7 +181,7 @@ def test_concurrent_writers_never_duplicate_a_seq_or_fork_the_chain(committed_db
         rows = list(AuditEvent.objects.order_by("seq").values_list("seq", "prev_hash"))
     report = verify_chain(tenant=tenant)
 
-    total = 1 + WRITERS * EVENTS_PER_WRITER
+    total = before + WRITERS * EVENTS_PER_WRITER
     assert errors == []
     assert [seq for seq, _ in rows] == list(range(1, total + 1))
     assert len({prev for _, prev in rows}) == total  # no two events claim the same parent
