@@ -41,6 +41,8 @@ TENANT_APPS = [
     "apps.audit",
     "apps.outbox",
     "apps.controls",
+    "apps.approvals",
+    "apps.seals",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,53 @@
+"""Who may decide a step: holders of its post today, minus anyone a duty check would refuse."""
+
+from django.db.models import Q
+
+from apps.approvals.models import Approval, ApprovalStep, TaskStatus
+from permissions.duties import (
+    DocRule,
+    DocStep,
+    check_compatible_steps,
+    check_not_own_document,
+    document_rules,
+)
+from permissions.selectors import assignments_current
+
+APPLICANT_POST = "handler"
+
+
+def history_of(approval: Approval) -> list[DocStep]:
+    """Who has acted on the document so far, and in which post (the applicant as handler)."""
+    decided = (
+        approval.steps.filter(tasks__status=TaskStatus.APPROVED)
+        .values_list("tasks__decided_by_id", "tasks__post_code")
+    )
+    return [DocStep(approval.applicant_id, APPLICANT_POST)] + [
+        DocStep(actor, post) for actor, post in decided if actor is not None
+    ]
+
+
+def refusal_for(*, user_id: int, post_code: str, approval: Approval,
+                history: list[DocStep], rules: list[DocRule]):
+    """The duty check that forbids `user_id` to act in `post_code` on this document, if any."""
+    return check_not_own_document(actor_id=user_id, applicant_id=approval.applicant_id) or (
+        check_compatible_steps(actor_id=user_id, acting_post=post_code, history=history,
+                               rules=rules)
+    )
+
+
+def step_candidates(*, step: ApprovalStep, approval: Approval) -> list[int]:
+    """User ids who hold the step's post and could act on it without breaking a duty rule."""
+    holders = assignments_current().filter(post__code=step.post_code, staff__is_active=True)
+    if step.same_department and approval.department_id is not None:
+        department = approval.department_id
+        holders = holders.filter(
+            Q(department_id=department) | Q(department__isnull=True,
+                                            staff__department_id=department)
+        )
+    user_ids = sorted(set(holders.values_list("staff__user_id", flat=True)))
+    history, rules = history_of(approval), document_rules()
+    return [
+        user_id for user_id in user_ids
+        if refusal_for(user_id=user_id, post_code=step.post_code, approval=approval,
+                       history=history, rules=rules) is None
+    ]
