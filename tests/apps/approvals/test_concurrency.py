@@ -13,9 +13,9 @@ from apps.approvals.services import process_define, task_decide
 from apps.audit.models import AuditEvent
 from apps.audit.verify import verify_chain
 from apps.seals.models import SealApplication, SealStatus
+from tenants.services import tenant_create
 from tests.apps.approvals.test_services import _submit
 from tests.factories import staff_make
-from tenants.services import tenant_create
 
 SIGNERS = 4
 
