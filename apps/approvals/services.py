@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.approvals import events
 from apps.approvals.conditions import step_applies
 from apps.approvals.models import (
     Approval,
@@ -86,10 +87,11 @@ def _advance(approval: Approval, *, actor: User) -> None:
     step.status = StepStatus.ACTIVE
     step.save(update_fields=["status", "started_at"])
     due = add_working_hours(now, step.sla_hours)
-    ApprovalTask.objects.bulk_create(
+    tasks = ApprovalTask.objects.bulk_create(
         ApprovalTask(step=step, assignee_id=user_id, post_code=step.post_code, due_at=due)
         for user_id in candidates
     )
+    events.tasks_assigned(tasks, approval)
 
 
 def _finish(approval: Approval, *, status: str, actor: User) -> None:
@@ -98,6 +100,7 @@ def _finish(approval: Approval, *, status: str, actor: User) -> None:
     approval.save(update_fields=["status", "finished_at"])
     audit_record(actor=actor, action=f"approval.{status}", obj=approval,
                  after={"status": status})
+    events.approval_finished(approval)
     hooks = document_type_get(approval.document_type)
     hook = {ApprovalStatus.APPROVED: hooks.on_approved, ApprovalStatus.REJECTED: hooks.on_rejected,
             ApprovalStatus.RETURNED: hooks.on_returned,
@@ -106,9 +109,13 @@ def _finish(approval: Approval, *, status: str, actor: User) -> None:
 
 
 def _close_others(step: ApprovalStep) -> None:
-    step.tasks.filter(status=TaskStatus.PENDING).update(
+    """Cancel the step's still-pending tasks (their to-dos are cancelled too)."""
+    pending = list(step.tasks.filter(status=TaskStatus.PENDING).select_related("step"))
+    ApprovalTask.objects.filter(pk__in=[t.pk for t in pending]).update(
         status=TaskStatus.CANCELLED, decided_at=timezone.now()
     )
+    for task in pending:
+        events.task_closed(task, todo="cancel")
 
 
 def _task_for_actor(*, actor: User, task_id: int) -> ApprovalTask:
@@ -155,6 +162,7 @@ def _record(task: ApprovalTask, *, actor: User, status: str, comment: str) -> No
     task.status, task.decided_by, task.comment = status, actor, comment
     task.decided_at = timezone.now()
     task.save(update_fields=["status", "decided_by", "comment", "decided_at"])
+    events.task_closed(task, todo="finish")
     on_behalf = task.assignee_id if actor.pk != task.assignee_id else None
     audit_record(actor=actor, action=f"approval.task_{status}", obj=task, post=task.post_code,
                  after={"approval": task.step.approval_id, "step": task.step.order,
@@ -227,6 +235,7 @@ def task_add_signer(*, actor: User, task_id: int, username: str) -> ApprovalTask
     )
     audit_record(actor=actor, action="approval.signer_added", obj=added, post=task.post_code,
                  after={"approval": step.approval_id, "step": step.order, "signer": username})
+    events.tasks_assigned([added], step.approval)
     return added
 
 

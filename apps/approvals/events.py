@@ -1,0 +1,51 @@
+"""What the approval engine tells people: one outbox message per recipient and event, written
+in the deciding transaction (delivered in-app, by e-mail and to 浙政钉 by apps.notifications)."""
+
+from apps.approvals.models import Approval, ApprovalTask
+from apps.outbox.services import outbox_enqueue
+
+
+def task_link(task: ApprovalTask) -> str:
+    return f"/approvals/tasks/{task.pk}/"
+
+
+def tasks_assigned(tasks: list[ApprovalTask], approval: Approval) -> None:
+    for task in tasks:
+        outbox_enqueue(
+            topic="notify",
+            idempotency_key=f"task_assigned:{task.pk}",
+            payload={
+                "recipient_id": task.assignee_id, "kind": "task_assigned",
+                "title": f"待办：{task.step.name}",
+                "body": f"{approval.document_type} #{approval.document_id} 等待您审批。",
+                "link": task_link(task), "todo": "create", "task_id": task.pk,
+                "due_at": task.due_at.isoformat() if task.due_at else None,
+            },
+        )
+
+
+def task_closed(task: ApprovalTask, *, todo: str) -> None:
+    """The assignee's to-do is finished (decided) or cancelled (someone else decided, withdrawn)."""
+    verb = "已办结" if todo == "finish" else "已取消"
+    outbox_enqueue(
+        topic="notify",
+        idempotency_key=f"task_{todo}:{task.pk}",
+        payload={
+            "recipient_id": task.assignee_id, "kind": f"task_{todo}",
+            "title": f"{verb}：{task.step.name}",
+            "link": task_link(task), "todo": todo, "task_id": task.pk,
+        },
+    )
+
+
+def approval_finished(approval: Approval) -> None:
+    outbox_enqueue(
+        topic="notify",
+        idempotency_key=f"approval_{approval.status}:{approval.pk}",
+        payload={
+            "recipient_id": approval.applicant_id, "kind": f"approval_{approval.status}",
+            "title": f"您的申请{approval.get_status_display()}",
+            "body": f"{approval.document_type} #{approval.document_id}",
+            "link": f"/approvals/{approval.pk}/",
+        },
+    )
