@@ -6,5 +6,8 @@ from county_platform import web
 
 urlpatterns = [
     path("api/v1/", include(("county_platform.api.urls", "api"))),
+    path("approvals/", include(("apps.approvals.urls_web", "approvals"))),
+    path("seals/", include(("apps.seals.urls_web", "seals"))),
+    path("notifications/", include(("apps.notifications.urls_web", "notifications"))),
     path("", include((web.urlpatterns, "web"))),
 ]

@@ -32,6 +32,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "django_filters",
     "permissions.catalog",
+    "apps.approvals.county",
 ]
 TENANT_APPS = [
     # Sessions live in each schema: a cookie from one township's host finds nothing in another.
@@ -44,6 +45,7 @@ TENANT_APPS = [
     "apps.approvals",
     "apps.seals",
     "apps.notifications",
+    "apps.attachments",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

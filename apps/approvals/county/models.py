@@ -1,0 +1,1 @@
+"""Public-schema county process templates (copied into every tenant)."""

@@ -1,0 +1,1 @@
+"""Attachments: content-addressed, type-sniffed, size-limited files per tenant."""
