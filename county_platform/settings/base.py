@@ -46,6 +46,7 @@ TENANT_APPS = [
     "apps.seals",
     "apps.notifications",
     "apps.attachments",
+    "apps.budget",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
