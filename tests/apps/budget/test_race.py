@@ -13,8 +13,8 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.budget.controls import Draw, budget_commit
 from county_platform.errors import DomainError
-from tests.apps.budget.helpers import YEAR, indicator_make, ledger_matches_counters
 from tenants.services import tenant_create
+from tests.apps.budget.helpers import YEAR, indicator_make, ledger_matches_counters
 
 SUBMISSIONS = 60
 ROUNDS = 5
