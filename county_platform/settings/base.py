@@ -47,6 +47,7 @@ TENANT_APPS = [
     "apps.notifications",
     "apps.attachments",
     "apps.budget",
+    "apps.expenditure",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,146 @@
+"""Spending requests: draft, submit under the budget controls, approval outcomes, payment."""
+
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.approvals.registry import DocumentType, document_type_register
+from apps.approvals.routing import history_of
+from apps.approvals.services import approval_submit, approval_withdraw
+from apps.audit.services import audit_record
+from apps.budget.controls import Draw, budget_commit
+from apps.budget.ledger import budget_execute, budget_release, money
+from apps.budget.models import BudgetIndicator, EconomicSubject
+from apps.expenditure.models import Payment, PaymentMethod, RequestStatus, SpendingRequest
+from county_platform.errors import DomainError
+from permissions.duties import check_compatible_steps, check_not_own_document, document_rules
+from permissions.selectors import holds_post, staff_get_for_user
+from tenants.models import User
+
+DOCUMENT_TYPE = "spending_request"
+PAYABLE = (RequestStatus.APPROVED, RequestStatus.PARTLY_PAID)
+
+
+@transaction.atomic
+def request_create(*, actor: User, amount, purpose: str, indicator_id: int | None = None,
+                   subject_code: str | None = None, major_matter: bool = False
+                   ) -> SpendingRequest:
+    """A draft; nothing is checked against the budget until it is submitted."""
+    if not purpose.strip():
+        raise DomainError("invalid", "请填写支出事由。", 400)
+    indicator = BudgetIndicator.objects.filter(pk=indicator_id).first() if indicator_id else None
+    if indicator_id and indicator is None:
+        raise DomainError("invalid", "所选预算指标不存在。", 400)
+    subject = EconomicSubject.objects.filter(code=subject_code).first() if subject_code else None
+    if subject_code and subject is None:
+        raise DomainError("invalid", f"没有支出科目 {subject_code}。", 400)
+    staff = staff_get_for_user(user=actor)
+    request = SpendingRequest.objects.create(
+        applicant=actor, department=getattr(staff, "department", None), indicator=indicator,
+        subject=subject or getattr(indicator, "subject", None), amount=money(amount),
+        purpose=purpose.strip(), major_matter=major_matter,
+    )
+    audit_record(actor=actor, action="spending.created", obj=request,
+                 after={"amount": str(request.amount), "indicator": indicator_id,
+                        "purpose": request.purpose})
+    return request
+
+
+def _locked(request_id) -> SpendingRequest:
+    request = SpendingRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise DomainError("not_found", "未找到该支出申请。", 404)
+    return request
+
+
+@transaction.atomic
+def request_submit(*, actor: User, request_id: int) -> SpendingRequest:
+    """Run the five budget controls, freeze the amount and start the approval — all in one
+    transaction: a refused request changes nothing."""
+    request = _locked(request_id)
+    if request.applicant_id != actor.pk:
+        raise DomainError("not_found", "未找到该支出申请。", 404)
+    if request.status not in (RequestStatus.DRAFT, RequestStatus.RETURNED):
+        raise DomainError("invalid_state", "只有草稿或被退回的申请可以提交。", 409)
+    budget_commit(actor=actor, draws=[Draw(request.indicator_id, request.amount,
+                                           request.subject_id)],
+                  document_type=DOCUMENT_TYPE, document_id=str(request.pk),
+                  year=timezone.localdate().year)
+    request.status, request.submitted_at = RequestStatus.IN_APPROVAL, timezone.now()
+    request.save(update_fields=["status", "submitted_at"])
+    request.approval = approval_submit(
+        actor=actor, document_type=DOCUMENT_TYPE, document_id=request.pk,
+        department_id=request.department_id,
+        facts={"amount": str(request.amount), "subject": getattr(request.subject, "code", None),
+               "major_matter": request.major_matter},
+    )
+    request.save(update_fields=["approval"])
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, actor: User, request_id: int) -> SpendingRequest:
+    request = _locked(request_id)
+    if request.applicant_id != actor.pk or request.approval_id is None:
+        raise DomainError("not_found", "未找到该支出申请。", 404)
+    approval_withdraw(actor=actor, approval_id=request.approval_id)
+    request.refresh_from_db()
+    return request
+
+
+def _check_payer(actor: User, request: SpendingRequest) -> None:
+    if not holds_post(user=actor, code="cashier"):
+        raise DomainError("permission_denied", "只有出纳可以办理支付。", 403)
+    refusal = check_not_own_document(actor_id=actor.pk, applicant_id=request.applicant_id) or (
+        check_compatible_steps(actor_id=actor.pk, acting_post="cashier",
+                               history=history_of(request.approval), rules=document_rules()))
+    if refusal is not None:
+        raise DomainError(refusal.code, refusal.detail, 403, rule=refusal.rule)
+
+
+@transaction.atomic
+def payment_create(*, actor: User, request_id: int, amount,
+                   method: str = PaymentMethod.TRANSFER) -> Payment:
+    """Pay (part of) an approved request: never more than approved and not yet paid."""
+    request = _locked(request_id)
+    if request.status not in PAYABLE:
+        raise DomainError("not_approved", "申请尚未批准，不能支付。", 409)
+    _check_payer(actor, request)
+    amount = money(amount)
+    if amount > request.amount - request.paid_amount:
+        raise DomainError("over_approved", "支付金额超过已批准未支付的金额。", 422,
+                          unpaid=str(request.amount - request.paid_amount))
+    budget_execute(actor=actor, indicator_id=request.indicator_id, amount=amount,
+                   document_type=DOCUMENT_TYPE, document_id=str(request.pk))
+    payment = Payment.objects.create(request=request, amount=amount, method=method,
+                                     paid_by=actor)
+    request.paid_amount += amount
+    request.status = RequestStatus.PAID if request.paid_amount == request.amount \
+        else RequestStatus.PARTLY_PAID
+    request.save(update_fields=["paid_amount", "status"])
+    audit_record(actor=actor, action="spending.paid", obj=payment, post="cashier",
+                 after={"request": request.pk, "amount": str(amount), "method": method,
+                        "paid_total": str(request.paid_amount)})
+    return payment
+
+
+def _outcome(status: str, *, release: bool):
+    def hook(*, document_id: str, actor: User) -> None:
+        request = _locked(document_id)
+        if release:
+            budget_release(actor=actor, document_type=DOCUMENT_TYPE, document_id=document_id)
+        request.status = status
+        request.save(update_fields=["status"])
+        audit_record(actor=actor, action=f"spending.{status}", obj=request,
+                     after={"status": status})
+    return hook
+
+
+document_type_register(DocumentType(
+    code=DOCUMENT_TYPE, name="支出申请",
+    on_approved=_outcome(RequestStatus.APPROVED, release=False),
+    on_rejected=_outcome(RequestStatus.REJECTED, release=True),
+    on_returned=_outcome(RequestStatus.RETURNED, release=True),
+    on_withdrawn=_outcome(RequestStatus.WITHDRAWN, release=True),
+))
+
