@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 from django.urls import path
 
-from permissions.selectors import staff_get_for_user
+from permissions.access import membership_resolve
 
 
 class MemberLoginForm(AuthenticationForm):
@@ -19,7 +19,8 @@ class MemberLoginForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        if staff_get_for_user(user=user) is None:
+        tenant = getattr(self.request, "tenant", None)
+        if tenant is None or not membership_resolve(user=user, tenant=tenant).is_member:
             raise forms.ValidationError(self.error_messages["not_a_member"], code="not_a_member")
 
 

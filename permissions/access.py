@@ -1,4 +1,7 @@
-"""Who may enter the current tenant at all: the one membership decision for pages and API."""
+"""Who may enter the current tenant at all: the one membership decision for pages and API.
+
+A user is a member of the host's tenant as its active staff, or, failing that, as an
+inspector holding a live grant that covers the tenant (read-only: safe methods only)."""
 
 from dataclasses import dataclass, field
 
@@ -6,6 +9,8 @@ from django.db import connection
 
 from permissions.models import StaffMember
 from permissions.selectors import posts_held, staff_get_for_user
+from tenants.inspectors import inspector_grant_live
+from tenants.models import InspectorGrant, Tenant
 
 
 @dataclass(frozen=True)
@@ -14,6 +19,7 @@ class Membership:
 
     staff: StaffMember | None = None
     held: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    inspector_grant: InspectorGrant | None = None
 
     @property
     def posts(self) -> tuple[str, ...]:
@@ -25,28 +31,49 @@ class Membership:
         return tuple(name for _, name in self.held)
 
     @property
+    def is_inspector(self) -> bool:
+        """Here only by a live inspector grant (staff of the tenant are never inspectors in it)."""
+        return self.staff is None and self.inspector_grant is not None
+
+    @property
     def is_member(self) -> bool:
-        return self.staff is not None
+        return self.staff is not None or self.inspector_grant is not None
+
+    @property
+    def read_only(self) -> bool:
+        return self.is_inspector
 
 
 NO_MEMBERSHIP = Membership()
 
 
 def membership_for(request) -> Membership:
-    """Resolve (once per request) the user's membership of the tenant the host selected."""
-    cached = getattr(request, "_neikong_membership", None)
-    if cached is not None and cached[0] == getattr(request.user, "pk", None):
+    """Resolve (once per request and user) the user's membership of the host's tenant.
+
+    The answer is kept on the Django request, so that DRF (which wraps it) and the middleware
+    after the response share it."""
+    holder = getattr(request, "_request", request)
+    user = getattr(request, "user", None)
+    cached = getattr(holder, "_neikong_membership", None)
+    if cached is not None and cached[0] == getattr(user, "pk", None):
         return cached[1]
-    membership = _resolve(request)
-    request._neikong_membership = (getattr(request.user, "pk", None), membership)
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or connection.schema_name == "public":
+        membership = NO_MEMBERSHIP
+    else:
+        membership = membership_resolve(user=user, tenant=tenant)
+    holder._neikong_membership = (getattr(user, "pk", None), membership)
     return membership
 
 
-def _resolve(request) -> Membership:
-    tenant = getattr(request, "tenant", None)
-    if tenant is None or connection.schema_name == "public":
+def membership_resolve(*, user, tenant: Tenant) -> Membership:
+    """The membership of `user` in `tenant`; the connection must be in `tenant`'s schema."""
+    if not getattr(user, "is_authenticated", False):
         return NO_MEMBERSHIP
-    staff = staff_get_for_user(user=request.user)
-    if staff is None:
-        return NO_MEMBERSHIP
-    return Membership(staff=staff, held=tuple(posts_held(staff=staff)))
+    staff = staff_get_for_user(user=user)
+    if staff is not None:
+        return Membership(staff=staff, held=tuple(posts_held(staff=staff)))
+    grant = inspector_grant_live(user=user, tenant=tenant)
+    if grant is not None:
+        return Membership(inspector_grant=grant)
+    return NO_MEMBERSHIP

@@ -3,28 +3,18 @@
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from county_platform.api.base import TenantAPIView
 from county_platform.api.pagination import DefaultPagination
-from county_platform.api.permissions import HoldsPost, OnCountyHost
+from county_platform.api.permissions import HoldsPost, HoldsPostToWrite, OnCountyHost
 from permissions import exceptions, selectors, services
 from permissions.catalog.models import ExceptionStatus
 from permissions.models import PostCode
 
 
-class WritesNeedPost(HoldsPost):
-    """Members read; writing needs one of `view.required_posts`."""
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return True  # the base permission (member of the tenant) has already run
-        return super().has_permission(request, view)
-
-
 class TenantAdminWrites(TenantAPIView):
-    extra_permission_classes = (WritesNeedPost,)
+    extra_permission_classes = (HoldsPostToWrite,)
     required_posts = (PostCode.TENANT_ADMIN,)
 
     def paginated(self, rows, output):

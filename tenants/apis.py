@@ -76,7 +76,7 @@ class MeApi(TenantAPIView):
                     "display_name": user.display_name or user.username,
                     "tenant": request.tenant,
                     "posts": list(self.membership.posts),
-                    "is_inspector": False,
+                    "is_inspector": self.membership.is_inspector,
                 }
             ).data
         )

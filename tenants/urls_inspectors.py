@@ -1,3 +1,15 @@
-"""API routes (included under /api/v1/ by county_platform/api/urls.py)."""
+"""Inspector grants and access log (included under /api/v1/county/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from tenants.apis_inspectors import InspectorAccessApi, InspectorGrantRevokeApi, InspectorGrantsApi
+
+urlpatterns = [
+    path("inspector-grants/", InspectorGrantsApi.as_view(), name="inspector-grants"),
+    path(
+        "inspector-grants/<int:pk>/revoke/",
+        InspectorGrantRevokeApi.as_view(),
+        name="inspector-grant-revoke",
+    ),
+    path("inspector-access/", InspectorAccessApi.as_view(), name="inspector-access"),
+]

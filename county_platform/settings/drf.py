@@ -22,6 +22,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The county internal-control platform. Every path is served on a tenant's host.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its page are for members, like every other path of a tenant (§14).
+    "SERVE_PERMISSIONS": ["county_platform.api.permissions.IsTenantMember"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
 }

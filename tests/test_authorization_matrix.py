@@ -1,0 +1,480 @@
+"""The authorization matrix (STYLE.md §11): every URL pattern × role × host × {GET, unsafe}.
+
+Every route of county_platform.urls needs a row in ROWS, or `test_every_route_has_a_row`
+fails. A row states who passes the route's gate; the expected answer for every role on every
+host follows from the rules in `expect()`:
+
+- anonymous: API 401 `not_authenticated`; pages 302 to the login page;
+- not a member of the host's tenant (staff elsewhere, an expired grant): 403 `not_a_member`;
+- inspector with a live grant: GET 200, every unsafe method 403 `read_only`;
+- a member: county-only routes on a township host 404; a member outside the row's gate
+  403 `permission_denied`; a missing handler 405; another tenant's object 4xx, never 2xx.
+
+Adding a route is one line: `"api:<name>": Row(...)` (see the examples below)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from rest_framework.authtoken.models import Token
+
+from county_platform.api.base import TenantAPIView
+from tenants.inspectors import inspector_grant_create
+from tenants.models import InspectorGrant, Tenant
+from tests.conftest import api_client, host_of
+from tests.factories import staff_make, user_make
+
+pytestmark = pytest.mark.django_db
+
+# ---- walking the URL patterns ----------------------------------------------------------------
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespaced: "api:me", "web:home"
+    pattern: str
+    converters: dict
+    view: Callable
+
+    @property
+    def view_class(self):
+        return getattr(self.view, "view_class", None) or getattr(self.view, "cls", None)
+
+    @property
+    def is_api(self) -> bool:
+        return self.pattern.startswith("/api/")
+
+    @property
+    def is_tenant_api_view(self) -> bool:
+        return isinstance(self.view_class, type) and issubclass(self.view_class, TenantAPIView)
+
+    def handles(self, method: str) -> bool:
+        cls = self.view_class
+        if cls is None:
+            return True  # a function view answers every method itself
+        allowed = getattr(cls, "http_method_names", METHODS)
+        return method in allowed and hasattr(cls, method)
+
+
+def _walk(patterns, prefix: str, namespace: str, converters: dict):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            more = {**converters, **getattr(entry.pattern, "converters", {})}
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns, more)
+        elif isinstance(entry, URLPattern):
+            yield Route(
+                name=f"{namespace}{entry.name}",
+                pattern="/" + prefix + str(entry.pattern),
+                converters={**converters, **getattr(entry.pattern, "converters", {})},
+                view=entry.callback,
+            )
+
+
+def tenant_routes() -> list[Route]:
+    """Every URL pattern served on a tenant's host, through every include."""
+    return list(_walk(get_resolver("county_platform.urls").url_patterns, "", "", {}))
+
+
+def route_path(route: Route, kwargs: dict | None = None) -> str:
+    """The route's path with `kwargs`, or with placeholders that name no object."""
+    if route.name == "api:not-found":
+        return "/api/v1/no-such-endpoint/"
+    if kwargs is None:
+        kwargs = {
+            key: 987654 if isinstance(conv, IntConverter) else "no-such-thing"
+            for key, conv in route.converters.items()
+        }
+    return reverse(route.name, kwargs=kwargs)
+
+
+# ---- the actors ------------------------------------------------------------------------------
+
+ROLES = (
+    "anonymous", "member", "tenant_admin", "county_admin", "inspector", "inspector_no_grant",
+    "other_member",
+)
+HOSTS = ("town-a", "town-b", "cty")
+# Where each role is staff, with which posts; where each inspector reads.
+STAFF = {
+    ("member", "town-a"): (),
+    ("tenant_admin", "town-a"): ("tenant_admin",),
+    ("county_admin", "cty"): ("county_admin",),
+    ("other_member", "town-b"): (),
+}
+INSPECTS = {("inspector", "town-a"), ("inspector", "cty")}
+
+
+class Actors:
+    """The seven roles, made fresh for each test (rolled back with it)."""
+
+    def __init__(self):
+        self.tenants = {slug: Tenant.objects.get(slug=slug) for slug in HOSTS}
+        self.staff = {role: staff_make(self.tenants[host], posts=posts)
+                      for (role, host), posts in STAFF.items()}
+        self.users = {role: staff.user for role, staff in self.staff.items()}
+        self.users["anonymous"] = None
+        self.users["inspector"] = user_make()
+        self.users["inspector_no_grant"] = user_make()
+        self.grant(self.users["inspector"], ("town-a",))
+        expired = self.grant(self.users["inspector_no_grant"], ("town-a",))
+        InspectorGrant.objects.filter(pk=expired.pk).update(
+            valid_from=timezone.localdate() - timedelta(days=90),
+            valid_to=timezone.localdate() - timedelta(days=1),
+        )
+        self._clients: dict = {}
+
+    def grant(self, user, slugs):
+        return inspector_grant_create(
+            actor=self.users["county_admin"], county=self.tenants["cty"],
+            username=user.username, tenant_slugs=list(slugs),
+            valid_from=timezone.localdate(), valid_to=timezone.localdate() + timedelta(days=30),
+            reason="矩阵测试",
+        )
+
+    def in_schema(self, slug: str):
+        return schema_context(self.tenants[slug].schema_name)
+
+    def client(self, role: str, host: str, *, api: bool):
+        key = (role, host, api)
+        if key not in self._clients:
+            self._clients[key] = self._make_client(role, self.tenants[host], api=api)
+        return self._clients[key]
+
+    def _make_client(self, role, tenant, *, api):
+        user = self.users[role]
+        if api:
+            token = Token.objects.get_or_create(user=user)[0].key if user else None
+            return api_client(tenant, token)
+        client = Client(HTTP_HOST=host_of(tenant))
+        if user is not None:
+            with schema_context(tenant.schema_name):  # sessions live in the host's schema
+                client.force_login(user)
+        return client
+
+
+# ---- expectations ----------------------------------------------------------------------------
+
+MEMBER = "member"  # any member of the host's tenant passes the gate
+ADMIN = ("tenant_admin",)
+COUNTY_ADMIN = ("county_admin",)
+# Outcomes that are not one status: a permitted write (any non-gate answer), the same with a
+# placeholder id, a read with a placeholder id, another tenant's object, the login redirect.
+ALLOWED, ALLOWED_MISSING, READ_MISSING = "allowed", "allowed-missing", "read-missing"
+FOREIGN, LOGIN = "foreign", "login"
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int | str  # a number, or one of the outcomes above
+    code: str | None = None
+
+    def check(self, response) -> bool:
+        got = response.status_code
+        if self.status in (ALLOWED, ALLOWED_MISSING):  # with a placeholder id, 404 too
+            missing = self.status == ALLOWED_MISSING and got == 404
+            return missing or _passed_the_gate(response)
+        if self.status == READ_MISSING:  # a placeholder id: 200 or the same 404 as "not yours"
+            return got in (200, 404)
+        if self.status == FOREIGN:  # another tenant's object: refused, never served
+            return got in (400, 404, 409, 422)
+        if self.status == LOGIN:
+            return got == 302 and response["Location"].startswith("/login/")
+        if got != self.status:
+            return False
+        return self.code is None or _code(response) == self.code
+
+
+GATE_CODES = {"not_authenticated", "not_a_member", "read_only", "permission_denied"}
+NOT_A_MEMBER_PAGE = "不能访问本站点"
+
+
+def _code(response) -> str | None:
+    """The API's error code; for a 403 page, which of the two pages it is."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        return response.json().get("code")
+    if response.status_code == 403:
+        return "not_a_member" if NOT_A_MEMBER_PAGE in response.content.decode() else "forbidden"
+    return None
+
+
+def _passed_the_gate(response) -> bool:
+    """The caller got past authorization: success, a redirect after a page's POST, bad input
+    (400, 415 for a JSON body to an upload), a state conflict, or a duty rule's own 403
+    (county_minimum, sod_conflict, …)."""
+    got = response.status_code
+    if 200 <= got < 300 or got in (400, 409, 415, 422):
+        return True
+    if got == 302:
+        return not response["Location"].startswith("/login/")
+    return got == 403 and _code(response) not in GATE_CODES | {"forbidden"}
+
+
+@dataclass(frozen=True)
+class Row:
+    reads: str | tuple[str, ...] = MEMBER  # who passes the gate for GET
+    writes: str | tuple[str, ...] = MEMBER  # who passes it for the unsafe method
+    county: bool = False  # county-only: does not exist on a township host
+    unsafe: str = "post"  # the unsafe method to try (the route's own, if it has one)
+    obj: Callable[[Actors], dict] | None = None  # kwargs naming a real object (own tenant)
+    inspectors_read: bool = True
+    methods: tuple[str, ...] | None = None  # a function view's methods (require_GET, …)
+    fixed: Callable[[str, str, str], Expect] | None = None  # outside the membership rule
+    note: str = field(default="", compare=False)
+
+
+def expect(row: Row, route: Route, role: str, host: str, method: str) -> Expect:
+    if row.fixed is not None:
+        return row.fixed(role, host, method)
+    if role == "anonymous":
+        return Expect(401, "not_authenticated") if route.is_api else Expect(LOGIN)
+    inspector = (role, host) in INSPECTS
+    if (role, host) not in STAFF and not inspector:
+        return Expect(403, "not_a_member")
+    safe = method == "get"
+    if inspector and not safe:
+        return Expect(403, "read_only" if route.is_api else "forbidden")
+    if row.county and host != "cty":
+        return Expect(404, "not_found")
+    if not _passes_gate(row, role, host, safe=safe, inspector=inspector):
+        return Expect(403, "permission_denied")
+    if not _handles(route, row, method):
+        return Expect(405, "method_not_allowed" if route.is_api else None)
+    if row.obj is not None and host != _object_host(row):
+        return Expect(FOREIGN)
+    placeholder = row.obj is None and bool(route.converters)
+    if safe:
+        return Expect(READ_MISSING if placeholder else 200)
+    return Expect(ALLOWED_MISSING if placeholder else ALLOWED)
+
+
+def _handles(route: Route, row: Row, method: str) -> bool:
+    return method in row.methods if row.methods is not None else route.handles(method)
+
+
+def _passes_gate(row: Row, role: str, host: str, *, safe: bool, inspector: bool) -> bool:
+    if inspector:
+        return row.inspectors_read
+    gate = row.reads if safe else row.writes
+    return gate == MEMBER or bool(set(gate) & set(STAFF[(role, host)]))
+
+
+def _object_host(row: Row) -> str:
+    return "cty" if row.county else "town-a"
+
+
+def fixed(get: int | str, post: int | str, *, anonymous: tuple | None = None):
+    """A route outside the membership rule: the same answer for every signed-in role."""
+
+    def answer(role: str, host: str, method: str) -> Expect:
+        if anonymous is not None and role == "anonymous":
+            return Expect(anonymous[0 if method == "get" else 1])
+        return Expect(get if method == "get" else post)
+
+    return answer
+
+
+# ---- objects for routes with an id -----------------------------------------------------------
+
+
+def _assignment(actors: Actors) -> dict:
+    from permissions.models import PostAssignment
+
+    with actors.in_schema("town-a"):
+        return {"pk": PostAssignment.objects.get(staff=actors.staff["tenant_admin"]).pk}
+
+
+def _rotation_plan(actors: Actors) -> dict:
+    from permissions.rotation import rotation_plan_create
+
+    with actors.in_schema("town-a"):
+        plan = rotation_plan_create(
+            actor=None, staff=actors.staff["tenant_admin"], post_code="tenant_admin",
+            planned_date=timezone.localdate() + timedelta(days=30),
+        )
+    return {"pk": plan.pk}
+
+
+def _tenant_sod_rule(actors: Actors) -> dict:
+    from permissions.models import SodRule
+
+    with actors.in_schema("town-a"):
+        return {"code": SodRule.objects.order_by("id").values_list("code", flat=True)[0]}
+
+
+def _tenant_post(actors: Actors) -> dict:
+    return {"code": "cashier"}
+
+
+def _county_row(model_path: str, key: str) -> Callable[[Actors], dict]:
+    def make(actors: Actors) -> dict:
+        from django.apps import apps
+
+        model = apps.get_model(model_path)
+        rows = model.objects.filter(county=actors.tenants["cty"]).order_by("pk")
+        return {key: rows.values_list(key, flat=True)[0]}
+
+    return make
+
+
+def _grant(actors: Actors) -> dict:
+    return {"pk": actors.grant(user_make(), ("town-b",)).pk}
+
+
+# ---- the table -------------------------------------------------------------------------------
+
+ROWS: dict[str, Row] = {
+    # Outside the membership rule, each for a reason.
+    "api:auth-token": Row(fixed=fixed(405, 400), note="credentials in, token out; any host"),
+    "api:schema": Row(note="the OpenAPI document, for members like every path"),
+    "api:docs": Row(note="its browsable page"),
+    "api:not-found": Row(fixed=fixed(404, 404)),
+    "web:login": Row(fixed=fixed(302, 302, anonymous=(200, 200)), note="signed in: go home"),
+    "web:logout": Row(fixed=fixed(405, 302), note="POST only; inspectors too"),
+    # Every tenant: identity and audit.
+    "api:me": Row(),
+    "api:audit-head": Row(),
+    "web:home": Row(),
+    # Township duties.
+    "api:departments": Row(writes=ADMIN),
+    "api:staff": Row(writes=ADMIN),
+    "api:posts": Row(),
+    "api:post-tighten": Row(writes=ADMIN, unsafe="patch", obj=_tenant_post),
+    "api:post-assignments": Row(writes=ADMIN),
+    "api:post-assignments-simulate": Row(reads=ADMIN, writes=ADMIN),
+    "api:post-assignments-end": Row(reads=ADMIN, writes=ADMIN, obj=_assignment),
+    "api:sod-exceptions": Row(writes=ADMIN),
+    "api:sod-rules": Row(writes=ADMIN),
+    "api:sod-rule": Row(writes=ADMIN, unsafe="delete", obj=_tenant_sod_rule),
+    "api:role-matrix": Row(writes=ADMIN),
+    "api:rotation-due": Row(),
+    "api:rotation-plans": Row(writes=ADMIN),
+    "api:rotation-plan-done": Row(reads=ADMIN, writes=ADMIN, obj=_rotation_plan),
+    "api:rotation-special-audits": Row(writes=ADMIN),
+    "api:alerts": Row(),
+    # County only.
+    "api:county-tenants": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-sod-exceptions": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-sod-exceptions-approve": Row(county=True, reads=COUNTY_ADMIN,
+                                             writes=COUNTY_ADMIN),
+    "api:county-sod-exceptions-reject": Row(county=True, reads=COUNTY_ADMIN,
+                                            writes=COUNTY_ADMIN),
+    "api:county-template-posts": Row(county=True, writes=COUNTY_ADMIN),
+    "api:county-template-post": Row(
+        county=True, writes=COUNTY_ADMIN, unsafe="patch",
+        obj=_county_row("catalog.CountyPost", "code")),
+    "api:county-template-role-matrix": Row(county=True, writes=COUNTY_ADMIN),
+    "api:county-template-role-step": Row(
+        county=True, writes=COUNTY_ADMIN, unsafe="patch",
+        obj=_county_row("catalog.CountyRoleStep", "pk")),
+    "api:county-template-sod-rules": Row(county=True, writes=COUNTY_ADMIN),
+    "api:county-template-sod-rule": Row(
+        county=True, writes=COUNTY_ADMIN, unsafe="delete",
+        obj=_county_row("catalog.CountySodRule", "code")),
+    "api:county-template-parameters": Row(county=True, writes=COUNTY_ADMIN),
+    "api:county-template-parameter": Row(
+        county=True, writes=COUNTY_ADMIN, unsafe="patch",
+        obj=_county_row("catalog.CountyParameter", "code")),
+    "api:county-template-versions": Row(county=True, writes=COUNTY_ADMIN),
+    "api:county-template-publish": Row(county=True, writes=COUNTY_ADMIN),
+    "api:inspector-grants": Row(county=True, writes=COUNTY_ADMIN),
+    "api:inspector-grant-revoke": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
+                                      obj=_grant),
+    "api:inspector-access": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
+                                inspectors_read=False, note="the log is not the inspectors'"),
+    "api:county-process-templates": Row(county=True, writes=COUNTY_ADMIN),
+    "api:county-process-template-versions": Row(county=True, writes=COUNTY_ADMIN),
+    "api:county-process-template-publish": Row(county=True, writes=COUNTY_ADMIN),
+    "api:county-process-template": Row(county=True, writes=COUNTY_ADMIN, unsafe="patch"),
+    # Approvals, attachments, seals, notifications: the assignee/owner checks are the
+    # services' (a placeholder id answers 404); the gate is membership.
+    "api:approval-tasks": Row(),
+    "api:approval-task-counts": Row(),
+    "api:approval-task-approve": Row(),
+    "api:approval-task-reject": Row(),
+    "api:approval-task-return": Row(),
+    "api:approval-task-delegate": Row(),
+    "api:approval-task-add-signer": Row(),
+    "api:approval-stats-steps": Row(),
+    "api:approval-stats-tenant": Row(),
+    "api:approval": Row(),
+    "api:approval-comments": Row(),
+    "api:processes": Row(writes=ADMIN),
+    "api:process": Row(writes=ADMIN, unsafe="put"),
+    "api:attachments": Row(),
+    "api:attachment": Row(unsafe="delete"),
+    "api:attachment-download": Row(),
+    "api:seal-applications": Row(),
+    "api:seal-application": Row(),
+    "api:seal-application-submit": Row(),
+    "api:seal-application-withdraw": Row(),
+    "api:notifications": Row(),
+    "api:notifications-unread-count": Row(),
+    "api:notifications-read-all": Row(),
+    "api:notification-read": Row(),
+    "api:notifications-dingtalk-config": Row(reads=ADMIN, writes=ADMIN, unsafe="put"),
+    # Pages (function views declare their methods; ids are placeholders).
+    "approvals:tasks": Row(methods=("get",)),
+    "approvals:task": Row(methods=("get", "post")),
+    "approvals:approval": Row(methods=("get",)),
+    "approvals:print": Row(methods=("get",)),
+    "seals:list": Row(methods=("get",)),
+    "seals:new": Row(methods=("get", "post")),
+    "seals:detail": Row(methods=("get",)),
+    "seals:submit": Row(methods=("post",)),
+    "seals:withdraw": Row(methods=("post",)),
+    "notifications:list": Row(methods=("get",)),
+    "notifications:open": Row(methods=("post",)),
+    "notifications:read-all": Row(methods=("post",)),
+}
+
+ROUTES = {route.name: route for route in tenant_routes()}
+
+
+def test_every_route_has_a_row_and_every_row_a_route():
+    assert sorted(set(ROUTES) - set(ROWS)) == [], "add a row to ROWS for each new route"
+    assert sorted(set(ROWS) - set(ROUTES)) == [], "a row names a route that no longer exists"
+
+
+def _unsafe(route: Route, row: Row) -> str:
+    own = [m for m in ("post", "patch", "put", "delete") if _handles(route, row, m)]
+    return row.unsafe if row.unsafe in own or not own else own[0]
+
+
+def _request(actors: Actors, route: Route, role: str, host: str, method: str, path: str):
+    client = actors.client(role, host, api=route.is_api)
+    if method == "get":
+        return client.get(path)
+    return getattr(client, method)(path, {}, content_type="application/json")
+
+
+@pytest.mark.parametrize("name", sorted(set(ROUTES) & set(ROWS)))
+def test_route_answers_every_role_on_every_host_as_the_table_says(name):
+    route, row = ROUTES[name], ROWS[name]
+    actors = Actors()
+    path = route_path(route, row.obj(actors) if row.obj else None)
+    methods = ("get", _unsafe(route, row))
+    mismatches = []
+
+    # Reads first, then writes (a permitted write may change the object).
+    for method in methods:
+        for role in ROLES:
+            for host in HOSTS:
+                wanted = expect(row, route, role, host, method)
+                response = _request(actors, route, role, host, method, path)
+                if not wanted.check(response):
+                    mismatches.append(
+                        f"{role:18} {host:6} {method.upper():6} {path}: expected "
+                        f"{wanted.status} {wanted.code or ''}, got {response.status_code} "
+                        f"{_code(response) or ''}"
+                    )
+
+    assert mismatches == [], "\n" + "\n".join(mismatches)
