@@ -16,6 +16,7 @@ def tasks_assigned(tasks: list[ApprovalTask], approval: Approval) -> None:
             idempotency_key=f"task_assigned:{task.pk}",
             payload={
                 "recipient_id": task.assignee_id, "kind": "task_assigned",
+                "applicant_id": approval.applicant_id,
                 "title": f"待办：{task.step.name}",
                 "body": f"{approval.document_type} #{approval.document_id} 等待您审批。",
                 "link": task_link(task), "todo": "create", "task_id": task.pk,
@@ -47,5 +48,19 @@ def approval_finished(approval: Approval) -> None:
             "title": f"您的申请{approval.get_status_display()}",
             "body": f"{approval.document_type} #{approval.document_id}",
             "link": f"/approvals/{approval.pk}/",
+        },
+    )
+
+
+def task_delegated(task: ApprovalTask) -> None:
+    """The delegate learns they may decide the task (in the assignee's name) until a time."""
+    outbox_enqueue(
+        topic="notify",
+        idempotency_key=f"task_delegated:{task.pk}:{task.delegate_id}",
+        payload={
+            "recipient_id": task.delegate_id, "kind": "task_delegated",
+            "title": f"委托待办：{task.step.name}",
+            "body": f"受委托至 {task.delegate_until:%Y-%m-%d %H:%M} 代为审批。",
+            "link": task_link(task), "task_id": task.pk,
         },
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.approvals import events
 from apps.approvals.conditions import step_applies
+from apps.approvals.definitions import submission_prepare
 from apps.approvals.models import (
     Approval,
     ApprovalComment,
@@ -45,6 +46,8 @@ def approval_submit(*, actor: User, document_type: str, document_id: str | int,
     definition = ProcessDefinition.objects.filter(document_type=document_type).first()
     if definition is None:
         raise DomainError("no_process", f"本单位尚未配置“{document_type}”的审批流程。", 422)
+    facts = submission_prepare(definition=definition, document_type=document_type,
+                               document_id=document_id, facts=facts)
     approval = Approval.objects.create(
         document_type=document_type, document_id=str(document_id), applicant=actor,
         department_id=department_id, facts=facts, definition_version=definition.version,
@@ -217,6 +220,7 @@ def task_delegate(*, actor: User, task_id: int, to_username: str, until) -> Appr
     task.save(update_fields=["delegate", "delegate_until"])
     audit_record(actor=actor, action="approval.task_delegated", obj=task, post=task.post_code,
                  after={"to": to_username, "until": until.isoformat()})
+    events.task_delegated(task)
     return task
 
 

@@ -1,3 +1,11 @@
-"""Routes of this app (included by county_platform/urls.py or county_platform/api/urls.py)."""
+"""In-app notification pages (included under /notifications/ by county_platform/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.notifications import views
+
+urlpatterns = [
+    path("", views.NotificationsView.as_view(), name="list"),
+    path("<int:notification_id>/open/", views.OpenView.as_view(), name="open"),
+    path("read-all/", views.ReadAllView.as_view(), name="read-all"),
+]

@@ -100,3 +100,16 @@ def test_comments_only_from_people_taking_part(town_a, setup):
 
     assert texts == ["请尽快"]
     assert pending == TaskStatus.PENDING
+
+
+def test_the_delegate_is_notified(town_a, setup):
+    from apps.outbox.models import OutboxMessage
+
+    applicant, leader, deputy, application, task = setup
+    with schema_context(town_a.schema_name):
+        task_delegate(actor=leader, task_id=task.pk, to_username=deputy.username,
+                      until=timezone.now() + timedelta(days=1))
+        told = [m.payload["recipient_id"] for m in OutboxMessage.objects.filter(topic="notify")
+                if m.payload["kind"] == "task_delegated"]
+
+    assert told == [deputy.pk]
