@@ -69,7 +69,8 @@ class ApprovalMachine(RuleBasedStateMachine):
         if not approvals:
             return
         try:
-            approval_withdraw(actor=self.users[who], approval_id=approvals[pick % len(approvals)].pk)
+            target = approvals[pick % len(approvals)]
+            approval_withdraw(actor=self.users[who], approval_id=target.pk)
         except DomainError as refused:
             assert refused.status in (404, 409)
 
