@@ -32,7 +32,10 @@ def seal_application_create(*, actor: User, seal_kind: str, document_title: str,
 
 
 def _locked(application_id: int | str) -> SealApplication:
-    return SealApplication.objects.select_for_update().get(pk=application_id)
+    application = SealApplication.objects.select_for_update().filter(pk=application_id).first()
+    if application is None:
+        raise DomainError("not_found", "未找到该用印申请。", 404)
+    return application
 
 
 @transaction.atomic
@@ -47,7 +50,8 @@ def seal_application_submit(*, actor: User, application_id: int) -> SealApplicat
     application.approval = approval_submit(
         actor=actor, document_type=DOCUMENT_TYPE, document_id=application.pk,
         department_id=application.department_id,
-        facts={"seal_kind": application.seal_kind, "copies": application.copies},
+        facts={"seal_kind": application.seal_kind, "copies": application.copies,
+               "title": application.document_title},
     )
     application.save(update_fields=["approval"])
     return application
