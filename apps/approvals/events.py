@@ -2,11 +2,22 @@
 in the deciding transaction (delivered in-app, by e-mail and to 浙政钉 by apps.notifications)."""
 
 from apps.approvals.models import Approval, ApprovalTask
+from apps.approvals.registry import document_type_get
 from apps.outbox.services import outbox_enqueue
 
 
 def task_link(task: ApprovalTask) -> str:
     return f"/approvals/tasks/{task.pk}/"
+
+
+def document_label(approval: Approval) -> str:
+    """How people know the document: its type's name and its title (or number)."""
+    try:
+        name = document_type_get(approval.document_type).name
+    except LookupError:
+        name = approval.document_type
+    title = approval.facts.get("title") or approval.facts.get("purpose")
+    return f"{name}「{title}」" if title else f"{name} #{approval.document_id}"
 
 
 def tasks_assigned(tasks: list[ApprovalTask], approval: Approval) -> None:
@@ -18,7 +29,7 @@ def tasks_assigned(tasks: list[ApprovalTask], approval: Approval) -> None:
                 "recipient_id": task.assignee_id, "kind": "task_assigned",
                 "applicant_id": approval.applicant_id,
                 "title": f"待办：{task.step.name}",
-                "body": f"{approval.document_type} #{approval.document_id} 等待您审批。",
+                "body": f"{document_label(approval)} 等待您审批。",
                 "link": task_link(task), "todo": "create", "task_id": task.pk,
                 "due_at": task.due_at.isoformat() if task.due_at else None,
             },
@@ -46,7 +57,7 @@ def approval_finished(approval: Approval) -> None:
         payload={
             "recipient_id": approval.applicant_id, "kind": f"approval_{approval.status}",
             "title": f"您的申请{approval.get_status_display()}",
-            "body": f"{approval.document_type} #{approval.document_id}",
+            "body": document_label(approval),
             "link": f"/approvals/{approval.pk}/",
         },
     )

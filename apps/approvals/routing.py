@@ -10,6 +10,7 @@ from permissions.duties import (
     check_not_own_document,
     document_rules,
 )
+from permissions.models import Post
 from permissions.selectors import assignments_current
 
 APPLICANT_POST = "handler"
@@ -31,8 +32,12 @@ def refusal_for(*, user_id: int, post_code: str, approval: Approval,
     """The duty check that forbids `user_id` to act in `post_code` on this document, if any."""
     return check_not_own_document(actor_id=user_id, applicant_id=approval.applicant_id) or (
         check_compatible_steps(actor_id=user_id, acting_post=post_code, history=history,
-                               rules=rules)
+                               rules=rules, names=post_names())
     )
+
+
+def post_names() -> dict[str, str]:
+    return dict(Post.objects.values_list("code", "name"))
 
 
 def step_candidates(*, step: ApprovalStep, approval: Approval) -> list[int]:

@@ -72,7 +72,7 @@ def request_submit(*, actor: User, request_id: int) -> SpendingRequest:
         actor=actor, document_type=DOCUMENT_TYPE, document_id=request.pk,
         department_id=request.department_id,
         facts={"amount": str(request.amount), "subject": getattr(request.subject, "code", None),
-               "major_matter": request.major_matter},
+               "major_matter": request.major_matter, "title": request.purpose},
     )
     request.save(update_fields=["approval"])
     return request
