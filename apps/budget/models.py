@@ -177,3 +177,82 @@ class SubjectTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.subject_id} ¥{self.amount}"
+
+
+class DocumentStatus(models.TextChoices):
+    """The statuses of the budget's own documents (adjustments, revenue registrations)."""
+
+    DRAFT = "draft", "草稿"
+    IN_APPROVAL = "in_approval", "审批中"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+    RETURNED = "returned", "已退回"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class BudgetAdjustment(models.Model):
+    """预算调整/追加: the only document that changes an approved amount, and only once its own
+    approval has passed (then ledger.indicator_adjust records it)."""
+
+    indicator = models.ForeignKey(BudgetIndicator, on_delete=models.PROTECT,
+                                  related_name="adjustments")
+    delta = models.DecimalField("调整金额", **MONEY)
+    reason = models.CharField("调整理由", max_length=500)
+    status = models.CharField("状态", max_length=16, choices=DocumentStatus.choices,
+                              default=DocumentStatus.DRAFT)
+    approval = models.ForeignKey("approvals.Approval", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    amount_before = models.DecimalField("调整前金额", null=True, blank=True, **MONEY)
+    amount_after = models.DecimalField("调整后金额", null=True, blank=True, **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField("生效时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "预算调整"
+        verbose_name_plural = "预算调整"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(delta=0), name="adjustment_delta_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"预算调整 #{self.pk} {self.delta:+}"
+
+
+class RevenueKind(models.TextChoices):
+    LAND_TRANSFER = "land_transfer", "土地出让金"
+    TAX_RETURN = "tax_return", "税收返还"
+    ASSET_INCOME = "asset_income", "资产收入"
+    TRANSFER_FROM_ABOVE = "transfer_from_above", "上级补助"
+
+
+class RevenueRegistration(models.Model):
+    """收入登记: money received into one of the township's accounts, through its own approval."""
+
+    kind = models.CharField("收入类型", max_length=24, choices=RevenueKind.choices)
+    fund_account = models.ForeignKey(FundAccount, on_delete=models.PROTECT,
+                                     related_name="revenues")
+    amount = models.DecimalField("金额", **MONEY)
+    received_on = models.DateField("到账日期")
+    payer = models.CharField("付款单位", max_length=100)
+    note = models.CharField("备注", max_length=500, blank=True)
+    status = models.CharField("状态", max_length=16, choices=DocumentStatus.choices,
+                              default=DocumentStatus.DRAFT)
+    approval = models.ForeignKey("approvals.Approval", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                      related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "收入登记"
+        verbose_name_plural = "收入登记"
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="revenue_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"收入登记 #{self.pk} ¥{self.amount}"
