@@ -30,10 +30,15 @@ def history_of(approval: Approval) -> list[DocStep]:
 def refusal_for(*, user_id: int, post_code: str, approval: Approval,
                 history: list[DocStep], rules: list[DocRule]):
     """The duty check that forbids `user_id` to act in `post_code` on this document, if any."""
-    return check_not_own_document(actor_id=user_id, applicant_id=approval.applicant_id) or (
-        check_compatible_steps(actor_id=user_id, acting_post=post_code, history=history,
-                               rules=rules, names=post_names())
-    )
+    own = check_not_own_document(actor_id=user_id, applicant_id=approval.applicant_id)
+    if own is not None:
+        return own
+    if check_compatible_steps(actor_id=user_id, acting_post=post_code, history=history,
+                              rules=rules) is None:
+        return None
+    # Refused: only now read the posts' names for a message people can read.
+    return check_compatible_steps(actor_id=user_id, acting_post=post_code, history=history,
+                                  rules=rules, names=post_names())
 
 
 def post_names() -> dict[str, str]:

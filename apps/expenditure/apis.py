@@ -78,6 +78,14 @@ class SpendingRequestDetailOutput(SpendingRequestOutput):
         return PaymentOutput(selectors.payments_of(request=request), many=True).data
 
 
+class SubmittedOutput(serializers.Serializer):
+    """The hot path answers with the new state only; GET the request for its detail."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    approval = serializers.IntegerField(source="approval_id")
+
+
 class SpendingRequestsQuery(serializers.Serializer):
     status = serializers.ChoiceField(choices=RequestStatus.choices, required=False)
     mine = serializers.BooleanField(required=False, default=False)
@@ -133,11 +141,10 @@ class SpendingRequestSubmitApi(RequestApi):
     """The applicant submits: 200 in approval, or 422 with the refusing control's code
     (no_budget, out_of_scope, over_budget, over_department_limit, over_subject_total)."""
 
-    @extend_schema(request=None, responses={200: SpendingRequestDetailOutput})
+    @extend_schema(request=None, responses={200: SubmittedOutput})
     def post(self, request, pk: int):
-        self.detail(pk)
-        services.request_submit(actor=request.user, request_id=pk)
-        return Response(self.detail(pk))
+        submitted = services.request_submit(actor=request.user, request_id=pk)
+        return Response(SubmittedOutput(submitted).data)
 
 
 class SpendingRequestWithdrawApi(RequestApi):

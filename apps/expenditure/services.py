@@ -47,7 +47,8 @@ def request_create(*, actor: User, amount, purpose: str, indicator_id: int | Non
 
 
 def _locked(request_id) -> SpendingRequest:
-    request = SpendingRequest.objects.select_for_update().filter(pk=request_id).first()
+    request = (SpendingRequest.objects.select_for_update(of=("self",)).select_related("subject")
+               .filter(pk=request_id).first())
     if request is None:
         raise DomainError("not_found", "未找到该支出申请。", 404)
     return request
@@ -67,14 +68,15 @@ def request_submit(*, actor: User, request_id: int) -> SpendingRequest:
                   document_type=DOCUMENT_TYPE, document_id=str(request.pk),
                   year=timezone.localdate().year)
     request.status, request.submitted_at = RequestStatus.IN_APPROVAL, timezone.now()
-    request.save(update_fields=["status", "submitted_at"])
     request.approval = approval_submit(
         actor=actor, document_type=DOCUMENT_TYPE, document_id=request.pk,
         department_id=request.department_id,
         facts={"amount": str(request.amount), "subject": getattr(request.subject, "code", None),
                "major_matter": request.major_matter, "title": request.purpose},
     )
-    request.save(update_fields=["approval"])
+    if request.approval.status != "in_approval":  # a process with no applicable step
+        request.refresh_from_db(fields=["status"])
+    request.save(update_fields=["status", "submitted_at", "approval"])
     return request
 
 

@@ -1,11 +1,13 @@
 """Writing to the outbox and delivering from it: the only code that changes OutboxMessage rows."""
 
+import json
 import logging
 import uuid
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.outbox.models import OutboxMessage
@@ -47,16 +49,28 @@ def outbox_enqueue(
         "created_at": now,
         "next_attempt_at": now + LEASE,
     }
-    if idempotency_key is None:
-        message = OutboxMessage.objects.create(idempotency_key=str(message_id), **fields)
-    else:
-        message, created = OutboxMessage.objects.get_or_create(
-            idempotency_key=idempotency_key, defaults=fields
-        )
-        if not created:
-            return message
-    _send_on_commit(message_ids=[message.pk], schema_name=schema_name)
+    key = idempotency_key or str(message_id)
+    if not _insert_unless_known(key=key, **fields):
+        return OutboxMessage.objects.get(idempotency_key=key)
+    _send_on_commit(message_ids=[message_id], schema_name=schema_name)
+    message = OutboxMessage(idempotency_key=key, attempts=0, last_error="", **fields)
+    message._state.adding, message._state.db = False, connection.alias  # it is in the table
     return message
+
+
+def _insert_unless_known(*, key: str, **fields: Any) -> bool:
+    """One INSERT … ON CONFLICT DO NOTHING (the hot path writes several messages per
+    decision); True when the row is new, False when the key was already used."""
+    table = OutboxMessage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, topic, payload, idempotency_key, created_at,"  # noqa: S608
+            " next_attempt_at, attempts, last_error) VALUES (%s, %s, %s::jsonb, %s, %s, %s, 0,"
+            " '') ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            [fields["id"], fields["topic"], json.dumps(fields["payload"], cls=DjangoJSONEncoder),
+             key, fields["created_at"], fields["next_attempt_at"]],
+        )
+        return cursor.fetchone() is not None
 
 
 def outbox_sweep(*, limit: int = 500) -> list[uuid.UUID]:
