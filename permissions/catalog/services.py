@@ -1,9 +1,11 @@
-"""The county's duty template: seeding it, publishing versions, applying them to tenants.
+"""The county's duty template: seeding it, editing it, publishing versions, applying them.
 
 Applying keeps what a tenant tightened (its own incompatible pairs and matrix steps, a
 shorter tenure, an extra key post) and restores every county minimum (county pairs and steps,
 key flags, tenure limits): a tenant can never end up looser than its county.
 """
+
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -12,12 +14,14 @@ from django_tenants.utils import schema_context
 
 from apps.audit.services import audit_record
 from county_platform.celery import schema_headers
+from county_platform.errors import DomainError
 from permissions import defaults
 from permissions.catalog.models import (
     CountyParameter,
     CountyPost,
     CountyRoleStep,
     CountySodRule,
+    SodScope,
     TemplateVersion,
 )
 from permissions.models import Origin, Post, RoleStep, SodRule, TemplateState
@@ -55,6 +59,184 @@ def catalog_ensure_defaults(*, county: Tenant) -> bool:
     return True
 
 
+# --- editing the county's rows (API and admin call the same functions) -----------------------
+
+POST_FIELDS = ("name", "is_key", "max_tenure_months", "holds_money")
+STEP_FIELDS = ("activity", "step", "step_name", "post_code", "order")
+
+
+def _audit_county(*, actor: User | None, county: Tenant, action: str, obj, **changes) -> None:
+    with schema_context(county.schema_name):
+        audit_record(actor=actor, action=action, obj=obj, **changes)
+
+
+def _row(obj, names) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+def county_post_validate(*, county: Tenant, code: str | None, is_key: bool,
+                         max_tenure_months: int | None) -> None:
+    """Refuse a duplicate code (when creating) and a key post without a tenure limit."""
+    if code is not None and CountyPost.objects.filter(county=county, code=code).exists():
+        raise DomainError("code_taken", f"岗位编码 {code} 已存在。", 409)
+    if is_key and not max_tenure_months:
+        raise DomainError("tenure_required", "关键岗位必须设定最长任期（月）。", 400)
+
+
+@transaction.atomic
+def county_post_create(*, actor: User | None, county: Tenant, code: str, name: str,
+                       is_key: bool = False, max_tenure_months: int | None = None,
+                       holds_money: bool = False) -> CountyPost:
+    county_post_validate(county=county, code=code, is_key=is_key,
+                         max_tenure_months=max_tenure_months)
+    post = CountyPost.objects.create(
+        county=county, code=code, name=name, is_key=is_key,
+        max_tenure_months=max_tenure_months, holds_money=holds_money,
+    )
+    _audit_county(actor=actor, county=county, action="duty_template.post_created", obj=post,
+                  after=_row(post, ("code", *POST_FIELDS)))
+    return post
+
+
+@transaction.atomic
+def county_post_update(*, actor: User | None, post: CountyPost, **changes: Any) -> CountyPost:
+    """Change a county post's name, key flag, tenure limit or money flag (not its code)."""
+    unknown = set(changes) - set(POST_FIELDS)
+    if unknown:
+        raise TypeError(f"not changeable: {sorted(unknown)}")
+    if not changes:
+        return post
+    before = _row(post, POST_FIELDS)
+    after = {**before, **changes}
+    county_post_validate(county=post.county, code=None, is_key=after["is_key"],
+                         max_tenure_months=after["max_tenure_months"])
+    for name, value in changes.items():
+        setattr(post, name, value)
+    post.save(update_fields=list(changes))
+    _audit_county(actor=actor, county=post.county, action="duty_template.post_changed",
+                  obj=post, before=before, after=after)
+    return post
+
+
+def _require_posts(*, county: Tenant, codes: list[str]) -> None:
+    known = set(CountyPost.objects.filter(county=county, code__in=codes)
+                .values_list("code", flat=True))
+    for code in codes:
+        if code not in known:
+            raise DomainError("unknown_post", f"县级模板中没有岗位 {code}。", 400, post=code)
+
+
+def county_step_validate(*, county: Tenant, activity: str, step: str, post_code: str,
+                         exclude_pk: int | None = None) -> None:
+    _require_posts(county=county, codes=[post_code])
+    taken = CountyRoleStep.objects.filter(county=county, activity=activity, step=step)
+    if taken.exclude(pk=exclude_pk).exists():
+        raise DomainError("code_taken", f"经济活动 {activity} 已有环节 {step}。", 409)
+
+
+@transaction.atomic
+def county_step_create(*, actor: User | None, county: Tenant, activity: str, step: str,
+                       step_name: str, post_code: str, order: int = 0) -> CountyRoleStep:
+    county_step_validate(county=county, activity=activity, step=step, post_code=post_code)
+    row = CountyRoleStep.objects.create(
+        county=county, activity=activity, step=step, step_name=step_name,
+        post_code=post_code, order=order,
+    )
+    _audit_county(actor=actor, county=county, action="duty_template.step_created", obj=row,
+                  after=_row(row, STEP_FIELDS))
+    return row
+
+
+@transaction.atomic
+def county_step_update(*, actor: User | None, row: CountyRoleStep,
+                       **changes: Any) -> CountyRoleStep:
+    unknown = set(changes) - set(STEP_FIELDS)
+    if unknown:
+        raise TypeError(f"not changeable: {sorted(unknown)}")
+    if not changes:
+        return row
+    before = _row(row, STEP_FIELDS)
+    after = {**before, **changes}
+    county_step_validate(county=row.county, activity=after["activity"], step=after["step"],
+                         post_code=after["post_code"], exclude_pk=row.pk)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save(update_fields=list(changes))
+    _audit_county(actor=actor, county=row.county, action="duty_template.step_changed",
+                  obj=row, before=before, after=after)
+    return row
+
+
+@transaction.atomic
+def county_step_delete(*, actor: User | None, row: CountyRoleStep) -> None:
+    before = _row(row, STEP_FIELDS)
+    pk = row.pk
+    row.delete()
+    _audit_county(actor=actor, county=row.county, action="duty_template.step_deleted",
+                  obj=None, object_type="catalog.countyrolestep", object_id=pk, before=before)
+
+
+def county_sod_validate(*, county: Tenant, code: str, post_a: str, post_b: str,
+                        scope: str) -> None:
+    if post_a == post_b:
+        raise DomainError("same_post", "不相容岗位必须是两个不同的岗位。", 400)
+    if scope not in SodScope.values:
+        raise DomainError("invalid_scope", f"未知的范围：{scope}", 400)
+    _require_posts(county=county, codes=[post_a, post_b])
+    rules = CountySodRule.objects.filter(county=county)
+    if rules.filter(code=code).exists():
+        raise DomainError("code_taken", f"规则编码 {code} 已存在。", 409)
+    pair = Q(post_a=post_a, post_b=post_b) | Q(post_a=post_b, post_b=post_a)
+    same = rules.filter(pair, scope=scope).first()
+    if same is not None:
+        raise DomainError("pair_exists", f"这两个岗位已由规则 {same.code} 规定不相容。", 409,
+                          rule=same.code)
+
+
+@transaction.atomic
+def county_sod_create(*, actor: User | None, county: Tenant, code: str, post_a: str,
+                      post_b: str, scope: str, article: str) -> CountySodRule:
+    county_sod_validate(county=county, code=code, post_a=post_a, post_b=post_b, scope=scope)
+    rule = CountySodRule.objects.create(
+        county=county, code=code, post_a=post_a, post_b=post_b, scope=scope, article=article
+    )
+    _audit_county(actor=actor, county=county, action="duty_template.sod_created", obj=rule,
+                  after=_row(rule, ("code", "post_a", "post_b", "scope", "article")))
+    return rule
+
+
+@transaction.atomic
+def county_sod_delete(*, actor: User | None, rule: CountySodRule) -> None:
+    before = _row(rule, ("code", "post_a", "post_b", "scope", "article"))
+    pk = rule.pk
+    rule.delete()
+    _audit_county(actor=actor, county=rule.county, action="duty_template.sod_deleted",
+                  obj=None, object_type="catalog.countysodrule", object_id=pk, before=before)
+
+
+def county_parameter_validate(*, parameter: CountyParameter, value: int) -> None:
+    if not parameter.minimum <= value <= parameter.maximum:
+        raise DomainError(
+            "out_of_bounds",
+            f"{parameter.name}的取值必须在 {parameter.minimum} 到 {parameter.maximum} 之间。",
+            422, minimum=parameter.minimum, maximum=parameter.maximum,
+        )
+
+
+@transaction.atomic
+def county_parameter_set(*, actor: User | None, parameter: CountyParameter,
+                         value: int) -> CountyParameter:
+    county_parameter_validate(parameter=parameter, value=value)
+    before = parameter.value
+    parameter.value = value
+    parameter.save(update_fields=["value"])
+    _audit_county(actor=actor, county=parameter.county, action="duty_template.parameter_set",
+                  obj=parameter, before={"value": before}, after={"value": value})
+    return parameter
+
+
+# --- versions and push ------------------------------------------------------------------------
+
 def catalog_snapshot(*, county: Tenant) -> dict:
     """The county's current template rows as plain data (what a version records)."""
     fields = {
@@ -80,9 +262,8 @@ def _version_create(*, actor: User | None, county: Tenant, note: str) -> Templat
         county=county, number=number, snapshot=catalog_snapshot(county=county), note=note,
         published_by=actor,
     )
-    with schema_context(county.schema_name):
-        audit_record(actor=actor, action="duty_template.published", obj=version,
-                     after={"number": number, "note": note})
+    _audit_county(actor=actor, county=county, action="duty_template.published", obj=version,
+                  after={"number": number, "note": note})
     return version
 
 
@@ -99,6 +280,8 @@ def catalog_start(*, actor: User | None, county: Tenant) -> TemplateVersion:
 def template_publish(*, actor: User | None, county: Tenant, note: str = "") -> TemplateVersion:
     """Record the county's current template as a new version and push it to every tenant
     of the county (after commit, one Celery task per tenant)."""
+    # One publisher at a time per county: the version number is read, then written.
+    Tenant.objects.select_for_update().filter(pk=county.pk).first()
     version = _version_create(actor=actor, county=county, note=note)
     transaction.on_commit(lambda: _push(county=county, number=version.number))
     return version
@@ -120,35 +303,89 @@ def template_apply(*, tenant: Tenant, version: TemplateVersion | None = None) ->
     """Bring the current tenant schema up to `version` (the latest by default); idempotent.
 
     Must run in `tenant`'s schema. Returns the version number now applied."""
-    version = version or version_latest(county=county_of(tenant))
+    county = county_of(tenant)
+    version = version or version_latest(county=county)
     if version is None:
         return 0
     with transaction.atomic():
         state = TemplateState.objects.select_for_update().get_or_create(pk=1)[0]
         if state.version >= version.number:
             return state.version
-        posts = _apply_posts(version.snapshot["posts"])
-        _apply_steps(version.snapshot["steps"], posts)
-        _apply_sod(version.snapshot["sod"], posts)
+        if state.version == 0 and _schema_is_blank(version.snapshot):
+            _fill_blank(version.snapshot)
+        else:
+            previous = _snapshot_of(county=county, number=state.version)
+            posts = _apply_posts(version.snapshot["posts"], previous)
+            _apply_steps(version.snapshot["steps"], posts)
+            _apply_sod(version.snapshot["sod"], posts)
         state.version = version.number
         state.applied_at = timezone.now()
         state.save(update_fields=["version", "applied_at"])
         audit_record(actor=None, action="duty_template.applied", obj=state,
-                     after={"version": version.number, "county": county_of(tenant).slug})
+                     after={"version": version.number, "county": county.slug})
     return version.number
 
 
-def _apply_posts(rows: list[dict]) -> dict[str, Post]:
+def _snapshot_of(*, county: Tenant, number: int) -> dict:
+    row = TemplateVersion.objects.filter(county=county, number=number).only("snapshot").first()
+    return row.snapshot if row else {}
+
+
+def _schema_is_blank(snapshot: dict) -> bool:
+    """A brand-new schema: no matrix, no pairs, none of the template's posts."""
+    codes = [row["code"] for row in snapshot["posts"]]
+    return not (RoleStep.objects.exists() or SodRule.objects.exists()
+                or Post.objects.filter(code__in=codes).exists())
+
+
+def _fill_blank(snapshot: dict) -> None:
+    """The first copy into a new schema: three INSERTs instead of a query per row, so that
+    provisioning a township stays fast."""
+    created = Post.objects.bulk_create(
+        Post(code=row["code"], name=row["name"], is_key=row["is_key"],
+             holds_money=row["holds_money"], max_tenure_months=row["max_tenure_months"],
+             county_max_tenure_months=row["max_tenure_months"], origin=Origin.COUNTY)
+        for row in snapshot["posts"]
+    )
+    ids = {post.code: post.pk for post in created}
+    RoleStep.objects.bulk_create(
+        RoleStep(activity=row["activity"], step=row["step"], step_name=row["step_name"],
+                 post_id=ids[row["post_code"]], order=row["order"], origin=Origin.COUNTY)
+        for row in snapshot["steps"]
+    )
+    SodRule.objects.bulk_create(
+        SodRule(code=row["code"], post_a_id=ids[row["post_a"]], post_b_id=ids[row["post_b"]],
+                scope=row["scope"], article=row["article"], origin=Origin.COUNTY)
+        for row in snapshot["sod"]
+    )
+
+
+def _tenure(post: Post, limit: int | None) -> int | None:
+    """The tenant's own shorter tenure survives; anything longer than `limit` is cut to it.
+
+    A value equal to the previous county limit is the county's, not a tightening, so it
+    follows the county (also when the county lengthens its limit)."""
+    own = post.max_tenure_months if post.pk else None
+    tightened = own is not None and (
+        post.county_max_tenure_months is None or own < post.county_max_tenure_months
+    )
+    if not tightened:
+        return limit
+    return min(own, limit) if limit else own
+
+
+def _apply_posts(rows: list[dict], previous: dict) -> dict[str, Post]:
+    was_key = {row["code"] for row in previous.get("posts", []) if row["is_key"]}
     posts = {post.code: post for post in Post.objects.all()}
     for row in rows:
         post = posts.get(row["code"]) or Post(code=row["code"])
-        limit = row["max_tenure_months"]
-        own = post.max_tenure_months if post.pk else None
+        # A key flag the county did not set is the tenant's own: it stays.
+        own_key = bool(post.pk) and post.is_key and row["code"] not in was_key
+        post.max_tenure_months = _tenure(post, row["max_tenure_months"])
+        post.county_max_tenure_months = row["max_tenure_months"]
         post.name = row["name"]
-        post.is_key = row["is_key"] or (post.is_key if post.pk else False)
+        post.is_key = row["is_key"] or own_key
         post.holds_money = row["holds_money"]
-        post.county_max_tenure_months = limit
-        post.max_tenure_months = min(x for x in (own, limit) if x) if (own or limit) else None
         post.origin = Origin.COUNTY if post.origin != Origin.SYSTEM else post.origin
         post.save()
         posts[post.code] = post
@@ -157,10 +394,9 @@ def _apply_posts(rows: list[dict]) -> dict[str, Post]:
 
 def _apply_steps(rows: list[dict], posts: dict[str, Post]) -> None:
     wanted = {(row["activity"], row["step"]) for row in rows}
-    RoleStep.objects.filter(origin=Origin.COUNTY).exclude(
-        pk__in=[s.pk for s in RoleStep.objects.filter(origin=Origin.COUNTY)
-                if (s.activity, s.step) in wanted]
-    ).delete()
+    dropped = [s.pk for s in RoleStep.objects.filter(origin=Origin.COUNTY)
+               if (s.activity, s.step) not in wanted]
+    RoleStep.objects.filter(pk__in=dropped).delete()
     for row in rows:
         RoleStep.objects.update_or_create(
             activity=row["activity"], step=row["step"],

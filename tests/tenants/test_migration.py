@@ -18,7 +18,7 @@ from tenants.schema import schema_build
 from tenants.services import tenant_create
 
 ROOT = Path(__file__).resolve().parents[2]
-LEAF = ("permissions", "0005_template_state_row")  # a data migration that can run twice
+LEAF = ("audit", "0002_append_only")  # a migration that can run twice
 
 
 def unique_name(prefix: str) -> str:

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[3]
 LEVELS = tuple(int(n) for n in os.environ.get("NEIKONG_PERF_LEVELS", "1,100,1000").split(","))
 RUNS_FAST, RUNS_STOCK, RUNS_NOOP = 20, 3, 3
 BASE_SCHEMA = "perf_base"
-LEAF = ("permissions", "0003_system_posts")
+LEAF = ("audit", "0002_append_only")
 RECYCLE_EVERY = 100  # a backend caches catalog for every schema it touched
 
 
