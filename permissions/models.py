@@ -28,8 +28,9 @@ class Department(models.Model):
 class StaffMember(models.Model):
     """A global user's membership of this tenant: the only way to act in it."""
 
+    # No database constraint across schemas: see county_platform.db.user_ref.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=False
     )
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"

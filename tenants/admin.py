@@ -33,6 +33,10 @@ class NeikongUserAdmin(UserAdmin):
     list_display = ("username", "display_name", "mobile", "is_staff", "is_active")
     search_fields = ("username", "display_name", "mobile")
 
+    def has_delete_permission(self, request, obj=None):
+        # Users are deactivated, never deleted: documents in every tenant refer to them.
+        return False
+
 
 @admin.register(AuditHeadPublication)
 class AuditHeadPublicationAdmin(admin.ModelAdmin):

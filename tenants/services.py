@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.approvals.county.services import process_catalog_start
+from apps.approvals.definitions import processes_copy
 from apps.audit.services import audit_record
 from county_platform.errors import DomainError
 from permissions.catalog.services import catalog_start, template_apply
@@ -99,7 +101,9 @@ def _tenant_create(
             )
             if tenant.is_county:
                 catalog_start(actor=actor, county=tenant)
+                process_catalog_start(actor=actor, county=tenant)
             template_apply(tenant=tenant)
+            processes_copy(tenant=tenant)
             if admin is not None:
                 post = PostCode.COUNTY_ADMIN if kind == TenantKind.COUNTY else PostCode.TENANT_ADMIN
                 staff_ensure_with_post(

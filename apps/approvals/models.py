@@ -1,8 +1,9 @@
 """Approvals: process definitions per document type, and the running approval of a document
 (its steps, each with the tasks of the people who may decide it)."""
 
-from django.conf import settings
 from django.db import models
+
+from county_platform.db import user_ref
 
 
 class Mode(models.TextChoices):
@@ -67,8 +68,7 @@ class Approval(models.Model):
 
     document_type = models.SlugField(max_length=48)
     document_id = models.CharField(max_length=64)
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    applicant = user_ref()
     department_id = models.BigIntegerField(null=True)
     facts = models.JSONField("单据要素", default=dict)
     status = models.CharField(max_length=16, choices=ApprovalStatus.choices,
@@ -133,23 +133,19 @@ class ApprovalTask(models.Model):
     """Someone's to-do on a step: decided at most once."""
 
     step = models.ForeignKey(ApprovalStep, on_delete=models.CASCADE, related_name="tasks")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+")
+    assignee = user_ref()
     post_code = models.SlugField(max_length=32)
     status = models.CharField(max_length=16, choices=TaskStatus.choices,
                               default=TaskStatus.PENDING)
     # Who actually decided: the assignee, or a delegate acting in the post's name.
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = user_ref(null=True)
     comment = models.CharField(max_length=500, blank=True)
     # A delegate (代理) may decide in the assignee's name until delegate_until.
-    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    delegate = user_ref(null=True)
     delegate_until = models.DateTimeField(null=True)
     # An added signer (加签) must approve before the step completes, whatever its mode.
     is_added = models.BooleanField(default=False)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    added_by = user_ref(null=True)
     escalated_from = models.ForeignKey("self", null=True, on_delete=models.PROTECT,
                                        related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -171,8 +167,7 @@ class ApprovalTask(models.Model):
 
 class ApprovalComment(models.Model):
     approval = models.ForeignKey(Approval, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    author = user_ref()
     text = models.CharField("意见", max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
 

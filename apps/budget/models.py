@@ -1,9 +1,10 @@
 """Budget (预算): the economic classification, fund accounts, projects, indicators and the
 immutable ledger whose sums always equal the indicators' counters."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+from county_platform.db import user_ref
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -124,8 +125,7 @@ class LedgerEntry(models.Model):
     executed_delta = models.DecimalField(default=0, **MONEY)
     document_type = models.SlugField(max_length=48, blank=True)
     document_id = models.CharField(max_length=64, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = user_ref(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -202,8 +202,7 @@ class BudgetAdjustment(models.Model):
                               default=DocumentStatus.DRAFT)
     approval = models.ForeignKey("approvals.Approval", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
+    requested_by = user_ref()
     amount_before = models.DecimalField("调整前金额", null=True, blank=True, **MONEY)
     amount_after = models.DecimalField("调整后金额", null=True, blank=True, **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -242,8 +241,7 @@ class RevenueRegistration(models.Model):
                               default=DocumentStatus.DRAFT)
     approval = models.ForeignKey("approvals.Approval", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                      related_name="+")
+    registered_by = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

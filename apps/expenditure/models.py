@@ -1,10 +1,10 @@
 """Spending requests (支出申请) and their payments."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from apps.budget.models import MONEY
+from county_platform.db import user_ref
 
 
 class RequestStatus(models.TextChoices):
@@ -19,8 +19,7 @@ class RequestStatus(models.TextChoices):
 
 
 class SpendingRequest(models.Model):
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    applicant = user_ref()
     department = models.ForeignKey("permissions.Department", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     indicator = models.ForeignKey("budget.BudgetIndicator", null=True, blank=True,
@@ -66,8 +65,7 @@ class Payment(models.Model):
     amount = models.DecimalField("支付金额", **MONEY)
     method = models.CharField("支付方式", max_length=16, choices=PaymentMethod.choices,
                               default=PaymentMethod.TRANSFER)
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="+")
+    paid_by = user_ref()
     paid_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

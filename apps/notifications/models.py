@@ -1,13 +1,13 @@
 """Notifications of the tenant: the in-app rows (站内通知), what each external channel delivered,
 the 浙政钉 to-dos kept in step with approval tasks, and the tenant's 浙政钉 configuration."""
 
-from django.conf import settings
 from django.db import models
+
+from county_platform.db import user_ref
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    recipient = user_ref()
     kind = models.SlugField("类型", max_length=48)
     title = models.CharField("标题", max_length=200)
     body = models.CharField("内容", max_length=1000, blank=True)

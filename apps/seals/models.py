@@ -1,7 +1,8 @@
 """Seal-use applications (用印申请): every use of an official seal is approved and registered."""
 
-from django.conf import settings
 from django.db import models
+
+from county_platform.db import user_ref
 
 
 class SealKind(models.TextChoices):
@@ -21,8 +22,7 @@ class SealStatus(models.TextChoices):
 
 
 class SealApplication(models.Model):
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    applicant = user_ref()
     department = models.ForeignKey("permissions.Department", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     seal_kind = models.CharField("印章", max_length=16, choices=SealKind.choices)

@@ -46,7 +46,8 @@ def configured(committed, platform):
         with schema_context(town_a.schema_name):
             for model in (Notification, NotificationDelivery, DingTalkTodo, DingTalkConfig):
                 model.objects.all().delete()
-            user.delete()  # its tenant-schema relations (guardian, staff) are looked up here
+        user.is_active = False  # users are never deleted, only deactivated
+        user.save(update_fields=["is_active"])
 
 
 def _assign(tenant, user) -> ApprovalTask:
