@@ -166,6 +166,9 @@ class Actors:
 MEMBER = "member"  # any member of the host's tenant passes the gate
 ADMIN = ("tenant_admin",)
 COUNTY_ADMIN = ("county_admin",)
+BUDGET = ("budget_officer",)
+FINANCE = ("cashier", "accountant", "budget_officer")
+CASHIER = ("cashier",)
 # Outcomes that are not one status: a permitted write (any non-gate answer), the same with a
 # placeholder id, a read with a placeholder id, another tenant's object, the login redirect.
 ALLOWED, ALLOWED_MISSING, READ_MISSING = "allowed", "allowed-missing", "read-missing"
@@ -282,6 +285,18 @@ def fixed(get: int | str, post: int | str, *, anonymous: tuple | None = None):
     return answer
 
 
+def api_document(role: str, host: str, method: str) -> Expect:
+    """The OpenAPI document and its page: the membership rule, answered in YAML or HTML (so
+    without the JSON error code)."""
+    if role == "anonymous":
+        return Expect(401)
+    if (role, host) not in STAFF and (role, host) not in INSPECTS:
+        return Expect(403)
+    if method != "get":
+        return Expect(403 if (role, host) in INSPECTS else 405)
+    return Expect(200)
+
+
 # ---- objects for routes with an id -----------------------------------------------------------
 
 
@@ -329,13 +344,35 @@ def _grant(actors: Actors) -> dict:
     return {"pk": actors.grant(user_make(), ("town-b",)).pk}
 
 
+def _seal_application(actors: Actors) -> dict:
+    from apps.approvals.services import process_define
+    from apps.seals.services import seal_application_create, seal_application_submit
+
+    with actors.in_schema("town-a"):
+        process_define(actor=None, document_type="seal_use", name="用印审批", steps=[
+            {"name": "部门负责人审核", "post_code": "dept_head", "mode": "any"}])
+        application = seal_application_create(
+            actor=actors.users["member"], seal_kind="official", document_title="矩阵测试",
+            purpose="矩阵测试")
+        return {"pk": seal_application_submit(actor=actors.users["member"],
+                                              application_id=application.pk).pk}
+
+
+def _approval(actors: Actors) -> dict:
+    from apps.seals.models import SealApplication
+
+    pk = _seal_application(actors)["pk"]
+    with actors.in_schema("town-a"):
+        return {"pk": SealApplication.objects.get(pk=pk).approval_id}
+
+
 # ---- the table -------------------------------------------------------------------------------
 
 ROWS: dict[str, Row] = {
     # Outside the membership rule, each for a reason.
     "api:auth-token": Row(fixed=fixed(405, 400), note="credentials in, token out; any host"),
-    "api:schema": Row(note="the OpenAPI document, for members like every path"),
-    "api:docs": Row(note="its browsable page"),
+    "api:schema": Row(fixed=api_document, note="the OpenAPI document, for members"),
+    "api:docs": Row(fixed=api_document, note="its browsable page, for members"),
     "api:not-found": Row(fixed=fixed(404, 404)),
     "web:login": Row(fixed=fixed(302, 302, anonymous=(200, 200)), note="signed in: go home"),
     "web:logout": Row(fixed=fixed(405, 302), note="POST only; inspectors too"),
@@ -360,6 +397,23 @@ ROWS: dict[str, Row] = {
     "api:rotation-plan-done": Row(reads=ADMIN, writes=ADMIN, obj=_rotation_plan),
     "api:rotation-special-audits": Row(writes=ADMIN),
     "api:alerts": Row(),
+    # Approvals (the caller's tasks; one approval: applicant, task holders, overseers).
+    "api:approval-tasks": Row(),
+    "api:approval-task-counts": Row(),
+    "api:approval-task-approve": Row(note="the task's assignee; anyone else 404"),
+    "api:approval-task-reject": Row(),
+    "api:approval-task-return": Row(),
+    "api:approval-task-delegate": Row(),
+    "api:approval-task-add-signer": Row(),
+    "api:approval": Row(obj=_approval, note="member is the applicant; admin oversees"),
+    "api:approval-comments": Row(note="applicant or task holder; anyone else 404"),
+    "api:approval-stats-steps": Row(),
+    "api:approval-stats-tenant": Row(),
+    # Seal-use applications (any member drafts; only the applicant submits or withdraws).
+    "api:seal-applications": Row(),
+    "api:seal-application": Row(obj=_seal_application, note="member is the applicant"),
+    "api:seal-application-submit": Row(),
+    "api:seal-application-withdraw": Row(),
     # County only.
     "api:county-tenants": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
     "api:county-sod-exceptions": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
@@ -396,31 +450,43 @@ ROWS: dict[str, Row] = {
     "api:county-process-template": Row(county=True, writes=COUNTY_ADMIN, unsafe="patch"),
     # Approvals, attachments, seals, notifications: the assignee/owner checks are the
     # services' (a placeholder id answers 404); the gate is membership.
-    "api:approval-tasks": Row(),
-    "api:approval-task-counts": Row(),
-    "api:approval-task-approve": Row(),
-    "api:approval-task-reject": Row(),
-    "api:approval-task-return": Row(),
-    "api:approval-task-delegate": Row(),
-    "api:approval-task-add-signer": Row(),
-    "api:approval-stats-steps": Row(),
-    "api:approval-stats-tenant": Row(),
-    "api:approval": Row(),
-    "api:approval-comments": Row(),
     "api:processes": Row(writes=ADMIN),
     "api:process": Row(writes=ADMIN, unsafe="put"),
     "api:attachments": Row(),
     "api:attachment": Row(unsafe="delete"),
     "api:attachment-download": Row(),
-    "api:seal-applications": Row(),
-    "api:seal-application": Row(),
-    "api:seal-application-submit": Row(),
-    "api:seal-application-withdraw": Row(),
     "api:notifications": Row(),
     "api:notifications-unread-count": Row(),
     "api:notifications-read-all": Row(),
     "api:notification-read": Row(),
     "api:notifications-dingtalk-config": Row(reads=ADMIN, writes=ADMIN, unsafe="put"),
+    # Budget and spending.
+    "api:fund-accounts": Row(writes=BUDGET),
+    "api:subjects": Row(writes=BUDGET),
+    "api:budget-projects": Row(writes=BUDGET),
+    "api:budget-indicators": Row(writes=BUDGET),
+    "api:budget-indicator": Row(writes=BUDGET),
+    "api:budget-indicators-import": Row(reads=BUDGET, writes=BUDGET),
+    "api:budget-indicators-import-template": Row(writes=BUDGET),
+    "api:budget-department-limits": Row(writes=BUDGET),
+    "api:budget-subject-totals": Row(writes=BUDGET),
+    "api:budget-adjustments": Row(writes=BUDGET),
+    "api:budget-adjustment": Row(writes=BUDGET),
+    "api:budget-adjustment-submit": Row(reads=BUDGET, writes=BUDGET),
+    "api:budget-adjustment-withdraw": Row(reads=BUDGET, writes=BUDGET),
+    "api:budget-execution": Row(writes=BUDGET),
+    "api:budget-sangong": Row(writes=BUDGET),
+    "api:budget-table": Row(writes=BUDGET),
+    "api:budget-final-account": Row(writes=BUDGET),
+    "api:revenues": Row(writes=FINANCE),
+    "api:revenue": Row(writes=FINANCE),
+    "api:revenue-submit": Row(reads=FINANCE, writes=FINANCE),
+    "api:revenue-withdraw": Row(reads=FINANCE, writes=FINANCE),
+    "api:spending-requests": Row(),
+    "api:spending-request": Row(),
+    "api:spending-request-submit": Row(),
+    "api:spending-request-withdraw": Row(),
+    "api:payments": Row(reads=CASHIER, writes=CASHIER),
     # Pages (function views declare their methods; ids are placeholders).
     "approvals:tasks": Row(methods=("get",)),
     "approvals:task": Row(methods=("get", "post")),
