@@ -43,7 +43,8 @@ TENANTS: list[DemoTenant] = [
     DemoTenant("hecun", "合村乡", TenantKind.TOWNSHIP, "330122203"),
 ]
 
-# Ordinary staff without posts: (tenant slug, username, display name).
+# The first staff of each tenant: (tenant slug, username, display name). In the townships they
+# take the first posts of the duty template (step "duties").
 STAFF: list[tuple[str, str, str]] = [
     ("tonglu", "tonglu_jiangtao", "蒋涛"),
     ("tonglu", "tonglu_yewen", "叶雯"),
@@ -101,3 +102,71 @@ def admin_display_name(tenant: DemoTenant) -> str:
     if tenant.kind == TenantKind.COUNTY:
         return COUNTY_ADMIN_DISPLAY_NAME
     return f"{tenant.name}管理员"
+
+
+# --- duties: every township's posts filled, one overdue rotation, one exception ------------
+
+# New staff for the remaining posts are `<slug>_<post code>` (e.g. `yaolin_cashier`), named
+# from these lists; each holds one post, so no one is ever given an incompatible pair.
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁"
+GIVEN_NAMES = (
+    "建国", "丽华", "志强", "秀英", "海燕", "国平", "晓东", "玉兰", "文斌", "春梅", "永红",
+    "卫东", "雪芳", "俊杰", "桂英", "明辉", "立新", "慧敏",
+)
+
+
+def holder_username(slug: str, post_code: str) -> str:
+    return f"{slug}_{post_code}"
+
+
+def holder_display_name(tenant_index: int, post_index: int) -> str:
+    surname = SURNAMES[(tenant_index * 7 + post_index * 3) % len(SURNAMES)]
+    return surname + GIVEN_NAMES[(tenant_index + post_index * 5) % len(GIVEN_NAMES)]
+
+
+def months_in_post(tenant_index: int, post_index: int) -> int:
+    """How long ago (months) the demo holder took the post: spread over 3–52 months, so every
+    key post stays well inside the 60-month limit, except OVERDUE below."""
+    return 3 + (post_index * 11 + tenant_index * 5) % 50
+
+
+class DemoOverdue(NamedTuple):
+    slug: str
+    post: str
+    months: int
+
+
+# One overdue rotation: 瑶琳镇's cashier has held the post for 64 months (limit 60).
+OVERDUE = DemoOverdue("yaolin", "cashier", 64)
+
+
+class DemoPlan(NamedTuple):
+    slug: str
+    post: str  # its holder is to rotate out
+    days_ahead: int
+    successor: str  # username
+    note: str
+
+
+PLAN = DemoPlan("yaolin", "cashier", 30, "yaolin_songjie", "出纳任期已满五年，与经办人岗位互换")
+
+
+class DemoException(NamedTuple):
+    slug: str
+    holder_of: str  # the demo holder of this post is also given `extra_post`
+    extra_post: str
+    rule: str
+    reason: str
+    substitute_control: str
+    days: int
+
+
+EXCEPTION = DemoException(
+    "yaolin",
+    "asset_keeper",
+    "acceptance_officer",
+    "sod_acceptance_custody",
+    "镇机关仅一名熟悉资产管理的人员，暂无人可另任验收人",
+    "每次验收由纪检监督人员到场共同签字，资产入库后由财政办按月抽盘",
+    180,
+)

@@ -13,8 +13,16 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "neikong")
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "apps.outbox.tasks.outbox_sweep_all", "schedule": 60.0},
+    "approvals-escalate": {
+        "task": "apps.approvals.tasks.approvals_escalate_all",
+        "schedule": 15 * 60.0,
+    },
     "rotation-check": {
         "task": "permissions.tasks.rotation_check_all",
+        "schedule": 24 * 3600.0,
+    },
+    "sod-exceptions-expire": {
+        "task": "permissions.tasks.sod_exceptions_expire",
         "schedule": 24 * 3600.0,
     },
     "audit-publish-heads": {

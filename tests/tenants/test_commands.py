@@ -17,10 +17,12 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from apps.audit.models import AuditEvent
-from permissions.models import PostAssignment, StaffMember
-from permissions.selectors import holds_post
+from apps.controls.models import Alert
+from permissions.catalog.models import SodException
+from permissions.models import Post, PostAssignment, RotationPlan, SodRule, StaffMember
+from permissions.selectors import assignments_current, holds_post
 from tenants.models import Domain, Tenant, User
-from tests.conftest import web_client
+from tests.conftest import api_client, web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -80,12 +82,17 @@ def census() -> dict[str, int]:
         "staff": 0,
         "assignments": 0,
         "audit_events": 0,
+        "alerts": 0,
+        "rotation_plans": 0,
     }
     for tenant in Tenant.objects.exclude(schema_name="public"):
         with schema_context(tenant.schema_name):
             counts["staff"] += StaffMember.objects.count()
             counts["assignments"] += PostAssignment.objects.count()
             counts["audit_events"] += AuditEvent.objects.count()
+            counts["alerts"] += Alert.objects.count()
+            counts["rotation_plans"] += RotationPlan.objects.count()
+    counts["sod_exceptions"] = SodException.objects.count()
     return counts
 
 
@@ -307,15 +314,77 @@ def test_seed_demo_creates_the_platform_operator():
     assert operator.check_password(DEMO_PASSWORD)
 
 
-def test_seed_demo_staff_without_posts_are_members_of_their_tenant_only():
+def test_seed_demo_staff_are_members_of_their_tenant_only():
     run("seed_demo")
 
     with schema_context("yaolin"):
-        staff = StaffMember.objects.exclude(user__username="yaolin_admin")
-        assert staff.count() >= 2
-        assert not PostAssignment.objects.filter(staff__in=staff).exists()
+        ordinary = StaffMember.objects.filter(user__username__in=["yaolin_songjie", "yaolin_xiebo"])
+        assert ordinary.count() == 2
     with schema_context("hecun"):
         assert not StaffMember.objects.filter(user__username__startswith="yaolin_").exists()
+
+
+def _held_by_person() -> dict[str, set[str]]:
+    held: dict[str, set[str]] = {}
+    for username, code in assignments_current().values_list("staff__user__username", "post__code"):
+        held.setdefault(username, set()).add(code)
+    return held
+
+
+# The one incompatible pair the demo holds, under the exception the county approved.
+WAIVED = {"yaolin": {("sod_acceptance_custody", "yaolin_asset_keeper")}}
+
+
+def test_seed_demo_fills_every_post_and_shows_an_overdue_rotation_a_plan_and_an_exception():
+    """One seed for both checks: seeding the county takes seconds."""
+    run("seed_demo")
+
+    _every_template_post_filled_respecting_sod()
+    _yaolin_shows_an_overdue_rotation_a_plan_and_an_approved_exception()
+
+
+def _every_template_post_filled_respecting_sod() -> None:
+    for slug, _name, _kind in TONGLU:
+        with schema_context(slug):
+            template = set(Post.objects.filter(origin="county").values_list("code", flat=True))
+            held = _held_by_person()
+            pairs = list(SodRule.objects.filter(scope="post").values_list(
+                "code", "post_a__code", "post_b__code"
+            ))
+        broken = {(rule, person) for person, posts in held.items() for rule, a, b in pairs
+                  if {a, b} <= posts}
+        assert len(template) >= 16, slug
+        assert template <= set().union(*held.values()), slug
+        assert broken == WAIVED.get(slug, set()), slug
+    with schema_context("tonglu"):
+        assert not assignments_current().exclude(post__code="county_admin").exists()
+
+
+def _yaolin_shows_an_overdue_rotation_a_plan_and_an_approved_exception() -> None:
+    yaolin = Tenant.objects.get(slug="yaolin")
+    token = api_client(yaolin).post(
+        "/api/v1/auth/token/", {"username": "yaolin_admin", "password": DEMO_PASSWORD},
+        format="json",
+    ).json()["token"]
+
+    due = api_client(yaolin, token).get("/api/v1/rotation/due/").json()
+
+    assert [(r["post"], r["overdue"], r["months_held"]) for r in due["results"]] == [
+        ("cashier", True, 64)
+    ]
+    with schema_context("yaolin"):
+        plan = RotationPlan.objects.get()
+        live = set(Alert.objects.exclude(status="closed").values_list("rule", "standing"))
+        assert (plan.staff_id, plan.post.code, plan.done) == (due["results"][0]["staff"],
+                                                              "cashier", False)
+    assert live == {("rotation_overdue", False), ("sod_exception", True)}
+    exception = SodException.objects.get(tenant=yaolin)
+    assert (exception.rule_code, exception.status, exception.user.username) == (
+        "sod_acceptance_custody", "approved", "yaolin_asset_keeper"
+    )
+    for slug in ("hecun", "tongjun"):
+        with schema_context(slug):
+            assert not Alert.objects.exists(), slug
 
 
 def test_the_readme_demo_logins_work():
