@@ -22,6 +22,7 @@ from apps.budget.models import (
     FundKind,
     SubjectTotal,
 )
+from apps.expenditure.models import SpendingRequest
 from apps.expenditure.services import (
     payment_create,
     request_create,
@@ -128,6 +129,8 @@ def spending_seed(*, year: int, rng: random.Random) -> int:
     """Spending requests in every state, with payments; returns how many requests."""
     applicant, cashier = _holder("handler"), _holder("cashier")
     if applicant is None or cashier is None or not BudgetIndicator.objects.filter(year=year):
+        return 0
+    if SpendingRequest.objects.exists():  # seeded already: add nothing
         return 0
     if not ProcessDefinition.objects.filter(document_type="spending_request").exists():
         process_define(actor=None, document_type="spending_request", name="支出审批",

@@ -21,6 +21,7 @@ from apps.controls.models import Alert
 from permissions.catalog.models import SodException
 from permissions.models import Post, PostAssignment, RotationPlan, SodRule, StaffMember
 from permissions.selectors import assignments_current, holds_post
+from tenants import demo
 from tenants.models import Domain, Tenant, User
 from tests.conftest import api_client, web_client
 
@@ -273,7 +274,7 @@ def test_bad_kind_on_the_command_line_is_a_message_not_a_traceback():
 
 
 def test_seed_demo_creates_the_tonglu_county_and_its_14_tenants():
-    output = run("seed_demo")
+    output = run("seed_demo", "--skip", "budget")
 
     county = Tenant.objects.get(slug="tonglu")
     assert (county.name, county.kind, county.region_code, county.parent) == (
@@ -293,7 +294,7 @@ def test_seed_demo_creates_the_tonglu_county_and_its_14_tenants():
 
 
 def test_seed_demo_admins_hold_their_posts_with_the_demo_password():
-    run("seed_demo")
+    run("seed_demo", "--skip", "budget")
 
     county_admin = User.objects.get(username="tonglu_admin")
     assert holds(Tenant.objects.get(slug="tonglu"), "tonglu_admin", "county_admin")
@@ -307,7 +308,7 @@ def test_seed_demo_admins_hold_their_posts_with_the_demo_password():
 
 
 def test_seed_demo_creates_the_platform_operator():
-    run("seed_demo")
+    run("seed_demo", "--skip", "budget")
 
     operator = User.objects.get(username="operator")
     assert (operator.is_staff, operator.is_superuser) == (True, True)
@@ -315,7 +316,7 @@ def test_seed_demo_creates_the_platform_operator():
 
 
 def test_seed_demo_staff_are_members_of_their_tenant_only():
-    run("seed_demo")
+    run("seed_demo", "--skip", "budget")
 
     with schema_context("yaolin"):
         ordinary = StaffMember.objects.filter(user__username__in=["yaolin_songjie", "yaolin_xiebo"])
@@ -337,7 +338,7 @@ WAIVED = {"yaolin": {("sod_acceptance_custody", "yaolin_asset_keeper")}}
 
 def test_seed_demo_fills_every_post_and_shows_an_overdue_rotation_a_plan_and_an_exception():
     """One seed for both checks: seeding the county takes seconds."""
-    run("seed_demo")
+    run("seed_demo", "--skip", "budget")
 
     _every_template_post_filled_respecting_sod()
     _yaolin_shows_an_overdue_rotation_a_plan_and_an_approved_exception()
@@ -388,7 +389,7 @@ def _yaolin_shows_an_overdue_rotation_a_plan_and_an_approved_exception() -> None
 
 
 def test_the_readme_demo_logins_work():
-    run("seed_demo")
+    run("seed_demo", "--skip", "budget")
 
     for slug in ("tonglu", "yaolin"):
         client = web_client(Tenant.objects.get(slug=slug))
@@ -409,7 +410,7 @@ def test_seed_demo_twice_changes_nothing():
 
 
 def test_seed_demo_if_empty_seeds_once_then_does_nothing():
-    run("seed_demo", "--if-empty")
+    run("seed_demo", "--if-empty", "--skip", "budget")
     before = census()
 
     output = run("seed_demo", "--if-empty")
@@ -425,6 +426,24 @@ def test_seed_demo_refuses_production_settings():
     before = census()
 
     with pytest.raises(CommandError, match="生产"):
-        run("seed_demo")
+        run("seed_demo", "--skip", "budget")
 
     assert census() == before
+
+
+def test_seed_demo_gives_every_township_a_year_of_budget_and_spending_in_every_state():
+    from django.db.models import Sum
+
+    from apps.budget.models import BudgetIndicator
+    from apps.expenditure.models import SpendingRequest
+
+    run("seed_demo")
+
+    states = {"draft", "in_approval", "approved", "rejected", "returned", "withdrawn",
+              "partly_paid", "paid"}
+    for spec in demo.TENANTS:
+        with schema_context(Tenant.objects.get(slug=spec.slug).schema_name):
+            total = BudgetIndicator.objects.aggregate(t=Sum("amount"))["t"]
+            seen = set(SpendingRequest.objects.values_list("status", flat=True))
+            assert total > 8_000_000, spec.slug
+            assert seen == states, spec.slug

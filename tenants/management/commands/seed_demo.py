@@ -4,6 +4,7 @@ Each step is a method named in `Command.steps`; later features add their own ste
 budgets, documents, alerts …) after the ones they depend on.
 """
 
+import random
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.budget.demo import budget_seed, spending_seed
 from county_platform.errors import DomainError
 from permissions.exceptions import sod_exception_decide, sod_exception_request
 from permissions.models import Origin, StaffMember
@@ -40,13 +42,20 @@ class Command(BaseCommand):
         "一项轮岗计划和一项经县局批准的不相容岗位例外，以及平台运营员 operator。所有演示账号的"
         f"密码都是 {demo.PASSWORD}。可重复执行；切勿在生产环境运行。"
     )
-    steps = ("public", "operator", "county", "tenants", "staff", "duties")
+    steps = ("public", "operator", "county", "tenants", "staff", "duties", "budget")
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--if-empty",
             action="store_true",
             help="演示县已存在时不做任何操作（./dev start 使用）",
+        )
+        parser.add_argument(
+            "--skip",
+            action="append",
+            default=[],
+            choices=self.steps[3:],
+            help="跳过某一步（可重复），例如 --skip budget",
         )
 
     def handle(self, *args, **options):
@@ -60,7 +69,8 @@ class Command(BaseCommand):
                 return
             self.county: Tenant | None = None
             for step in self.steps:
-                getattr(self, f"step_{step}")()
+                if step not in options["skip"]:
+                    getattr(self, f"step_{step}")()
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：在 {demo.COUNTY.slug}.{settings.BASE_DOMAIN} 上以 "
@@ -155,6 +165,17 @@ class Command(BaseCommand):
             f"岗位任职：新增 {filled} 项；不相容岗位例外：{exception}；轮岗计划：{plan}；"
             f"新增轮岗预警 {alerts} 条"
         )
+
+    # --- budget: a year of indicators and spending in every township -------------------------
+
+    def step_budget(self) -> None:
+        year, indicators, requests = timezone.localdate().year, 0, 0
+        for spec in demo.TENANTS:
+            with schema_context(Tenant.objects.get(slug=spec.slug).schema_name):
+                indicators += budget_seed(year=year)
+                rng = random.Random(spec.slug)  # noqa: S311  (demo amounts, not secrets)
+                requests += spending_seed(year=year, rng=rng)
+        self.stdout.write(f"预算：新增指标 {indicators} 项；支出申请 {requests} 笔（各种状态）")
 
     def _fill_posts(self, tenant_index: int, slug: str) -> int:
         """Give every county-template post without a holder to its demo holder."""
