@@ -8,6 +8,7 @@ county's chain. Publishing is "add a template version" with a note.
 from django import forms
 from django.contrib import admin
 
+from county_platform.admin_templates import PublishedVersionAdmin, adopt, counties
 from county_platform.errors import DomainError
 from permissions.catalog import services
 from permissions.catalog.models import (
@@ -17,7 +18,7 @@ from permissions.catalog.models import (
     CountySodRule,
     TemplateVersion,
 )
-from tenants.models import Tenant, TenantKind
+from tenants.models import Tenant
 
 
 def _validated(check, **kwargs) -> None:
@@ -26,10 +27,6 @@ def _validated(check, **kwargs) -> None:
         check(**kwargs)
     except DomainError as error:
         raise forms.ValidationError(error.detail, code=error.code) from error
-
-
-def _counties():
-    return Tenant.objects.filter(kind=TenantKind.COUNTY).exclude(schema_name="public")
 
 
 def _changes(form, names) -> dict:
@@ -42,7 +39,7 @@ class CountyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "county" in self.fields:
-            self.fields["county"].queryset = _counties()
+            self.fields["county"].queryset = counties()
 
     def county(self) -> Tenant | None:
         return self.cleaned_data.get("county") or getattr(self.instance, "county", None)
@@ -91,12 +88,6 @@ class CountyParameterForm(forms.ModelForm):
         return value
 
 
-def _adopt(obj, saved) -> None:
-    """Let the admin go on (messages, redirect) with the row the service saved."""
-    obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
-    obj._state.adding = False
-
-
 @admin.register(CountyPost)
 class CountyPostAdmin(admin.ModelAdmin):
     form = CountyPostForm
@@ -123,7 +114,7 @@ class CountyPostAdmin(admin.ModelAdmin):
                 is_key=obj.is_key, max_tenure_months=obj.max_tenure_months,
                 holds_money=obj.holds_money,
             )
-        _adopt(obj, saved)
+        adopt(obj, saved)
 
 
 @admin.register(CountyRoleStep)
@@ -147,7 +138,7 @@ class CountyRoleStepAdmin(admin.ModelAdmin):
                 actor=request.user, county=obj.county, activity=obj.activity, step=obj.step,
                 step_name=obj.step_name, post_code=obj.post_code, order=obj.order,
             )
-        _adopt(obj, saved)
+        adopt(obj, saved)
 
     def delete_model(self, request, obj):
         services.county_step_delete(actor=request.user, row=obj)
@@ -174,7 +165,7 @@ class CountySodRuleAdmin(admin.ModelAdmin):
             actor=request.user, county=obj.county, code=obj.code, post_a=obj.post_a,
             post_b=obj.post_b, scope=obj.scope, article=obj.article,
         )
-        _adopt(obj, saved)
+        adopt(obj, saved)
 
     def delete_model(self, request, obj):
         services.county_sod_delete(actor=request.user, rule=obj)
@@ -205,46 +196,12 @@ class CountyParameterAdmin(admin.ModelAdmin):
         saved = services.county_parameter_set(
             actor=request.user, parameter=current, value=form.cleaned_data["value"]
         )
-        _adopt(obj, saved)
-
-
-class PublishForm(forms.ModelForm):
-    class Meta:
-        model = TemplateVersion
-        fields = ("county", "note")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = _counties()
+        adopt(obj, saved)
 
 
 @admin.register(TemplateVersion)
-class TemplateVersionAdmin(admin.ModelAdmin):
+class TemplateVersionAdmin(PublishedVersionAdmin):
     """Adding a version publishes the county's current template and pushes it to tenants."""
 
-    list_display = ("county", "number", "note", "published_by", "published_at")
-    list_filter = ("county",)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = PublishForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("county", "note")
-        return ("county", "number", "note", "published_by", "published_at", "snapshot")
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj) if obj else ()
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        saved = services.template_publish(actor=request.user, county=obj.county, note=obj.note)
-        _adopt(obj, saved)
+    publish = staticmethod(services.template_publish)
 

@@ -10,17 +10,8 @@ from django.contrib.admin.utils import construct_change_message
 
 from apps.approvals.county import services
 from apps.approvals.county.models import CountyProcess, CountyProcessStep, ProcessTemplateVersion
+from county_platform.admin_templates import PublishedVersionAdmin, adopt, counties
 from county_platform.errors import DomainError
-from tenants.models import Tenant, TenantKind
-
-
-def _counties():
-    return Tenant.objects.filter(kind=TenantKind.COUNTY).exclude(schema_name="public")
-
-
-def _adopt(obj, saved) -> None:
-    obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
-    obj._state.adding = False
 
 
 class StepInline(admin.TabularInline):
@@ -55,7 +46,7 @@ class ProcessForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "county" in self.fields:
-            self.fields["county"].queryset = _counties()
+            self.fields["county"].queryset = counties()
 
 
 @admin.register(CountyProcess)
@@ -83,7 +74,7 @@ class CountyProcessAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if "name" in form.changed_data:
             current = CountyProcess.objects.get(pk=obj.pk)
-            _adopt(obj, services.county_process_update(actor=request.user, process=current,
+            adopt(obj, services.county_process_update(actor=request.user, process=current,
                                                        name=obj.name))
 
     def save_formset(self, request, form, formset, change):
@@ -92,46 +83,11 @@ class CountyProcessAdmin(admin.ModelAdmin):
                                            steps=formset.steps())
 
 
-class PublishForm(forms.ModelForm):
-    class Meta:
-        model = ProcessTemplateVersion
-        fields = ("county", "note")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = _counties()
-
-
 @admin.register(ProcessTemplateVersion)
-class ProcessTemplateVersionAdmin(admin.ModelAdmin):
+class ProcessTemplateVersionAdmin(PublishedVersionAdmin):
     """Adding a version publishes the county's current templates and pushes them."""
 
-    list_display = ("county", "number", "note", "published_by", "published_at")
-    list_filter = ("county",)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = PublishForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("county", "note")
-        return ("county", "number", "note", "published_by", "published_at", "snapshot")
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj) if obj else ()
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        saved = services.process_template_publish(actor=request.user, county=obj.county,
-                                                  note=obj.note)
-        _adopt(obj, saved)
+    publish = staticmethod(services.process_template_publish)
 
 
 @admin.register(CountyProcessStep)
