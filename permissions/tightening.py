@@ -13,9 +13,11 @@ from django.db.models import Q
 from django.http import Http404
 
 from apps.audit.services import audit_record
+from apps.controls.services import alert_raise
 from county_platform.errors import DomainError
 from permissions.catalog.models import SodScope, TemplateVersion
 from permissions.models import Origin, Post, RoleStep, SodRule, TemplateState
+from permissions.selectors import assignments_current
 from tenants.models import Tenant, User
 
 TENANT_ARTICLE = "本单位内部控制制度"
@@ -92,7 +94,26 @@ def sod_rule_add(*, actor: User | None, post_a: str, post_b: str, scope: str = S
     audit_record(actor=actor, action="sod_rule.added", obj=rule,
                  after={"code": code, "post_a": post_a, "post_b": post_b, "scope": scope,
                         "article": rule.article})
+    if scope == SodScope.POST:
+        _flag_current_holders(rule)
     return rule
+
+
+def _flag_current_holders(rule: SodRule) -> None:
+    """A new pair does not end anyone's assignment; whoever holds both posts already gets a
+    standing alert for the township to resolve."""
+    holding = assignments_current().filter(staff__is_active=True)
+    both = set(holding.filter(post=rule.post_a).values_list("staff_id", flat=True)) & set(
+        holding.filter(post=rule.post_b).values_list("staff_id", flat=True))
+    for staff_id in sorted(both):
+        alert_raise(
+            rule="sod_existing_conflict", severity="warn", standing=True,
+            dedupe_key=f"sod_existing_conflict:{rule.code}:{staff_id}",
+            object_type="permissions.staffmember", object_id=staff_id,
+            responsible_post="tenant_admin",
+            message=f"新规则 {rule.code} 规定{rule.post_a.name}与{rule.post_b.name}不相容，"
+                    f"但工作人员（编号 {staff_id}）目前同时担任这两个岗位，请调整。",
+        )
 
 
 @transaction.atomic

@@ -181,3 +181,19 @@ def test_an_unchanged_post_writes_no_event(in_town_a):
                             max_tenure_months=60, is_key=True)
 
     assert AuditEvent.objects.count() == events
+
+
+def test_a_new_pair_flags_whoever_already_holds_both_posts(town_a):
+    from django_tenants.utils import schema_context
+
+    from apps.controls.models import Alert
+    from tests.factories import staff_make
+
+    both = staff_make(town_a, posts=("handler", "contract_officer"))
+    staff_make(town_a, posts=("handler",))
+    with schema_context(town_a.schema_name):
+        tightening.sod_rule_add(actor=None, post_a="handler", post_b="contract_officer")
+        alerts = list(Alert.objects.filter(rule="sod_existing_conflict")
+                      .values_list("object_id", "standing"))
+
+    assert alerts == [(str(both.pk), True)]
