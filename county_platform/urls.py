@@ -9,5 +9,7 @@ urlpatterns = [
     path("approvals/", include(("apps.approvals.urls_web", "approvals"))),
     path("seals/", include(("apps.seals.urls_web", "seals"))),
     path("notifications/", include(("apps.notifications.urls_web", "notifications"))),
+    path("spending/", include(("apps.expenditure.urls_web", "spending"))),
+    path("budget/", include(("apps.budget.urls_web", "budget"))),
     path("", include((web.urlpatterns, "web"))),
 ]

@@ -1,0 +1,13 @@
+"""Spending-request pages (included under /spending/ by county_platform/urls.py)."""
+
+from django.urls import path
+
+from apps.expenditure import views
+
+urlpatterns = [
+    path("", views.RequestsView.as_view(), name="list"),
+    path("new/", views.NewRequestView.as_view(), name="new"),
+    path("<int:request_id>/", views.RequestView.as_view(), name="detail"),
+    path("<int:request_id>/submit/", views.SubmitView.as_view(), name="submit"),
+    path("<int:request_id>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+]
