@@ -8,7 +8,7 @@ from county_platform.api.base import TenantAPIView
 from county_platform.api.pagination import DefaultPagination
 from county_platform.api.permissions import HoldsPostToWrite
 from permissions import defaults, tightening
-from permissions.catalog.apis import CODE, CODE_ERROR
+from permissions.catalog.apis import StepInput as RoleStepInput  # one shape for both
 from permissions.catalog.models import SodScope
 from permissions.models import PostCode
 
@@ -82,14 +82,6 @@ class RoleStepOutput(serializers.Serializer):
 
     def get_activity_name(self, row) -> str:
         return defaults.ACTIVITY_NAMES.get(row.activity, row.activity)
-
-
-class RoleStepInput(serializers.Serializer):
-    activity = serializers.RegexField(CODE, error_messages=CODE_ERROR)
-    step = serializers.RegexField(CODE, error_messages=CODE_ERROR)
-    step_name = serializers.CharField(max_length=32)
-    post = serializers.CharField(max_length=32, source="post_code")
-    order = serializers.IntegerField(min_value=0, max_value=10000, default=0)
 
 
 class RoleMatrixApi(TenantAdminWritesApi):

@@ -4,6 +4,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from apps.approvals.models import ApprovalStatus
 from apps.approvals.registry import DocumentType, document_type_register
 from apps.approvals.routing import history_of
 from apps.approvals.services import approval_submit, approval_withdraw
@@ -74,7 +75,7 @@ def request_submit(*, actor: User, request_id: int) -> SpendingRequest:
         facts={"amount": str(request.amount), "subject": getattr(request.subject, "code", None),
                "major_matter": request.major_matter, "title": request.purpose},
     )
-    if request.approval.status != "in_approval":  # a process with no applicable step
+    if request.approval.status != ApprovalStatus.IN_APPROVAL:  # no applicable step
         request.refresh_from_db(fields=["status"])
     request.save(update_fields=["status", "submitted_at", "approval"])
     return request
