@@ -11,5 +11,7 @@ urlpatterns = [
     path("notifications/", include(("apps.notifications.urls_web", "notifications"))),
     path("spending/", include(("apps.expenditure.urls_web", "spending"))),
     path("budget/", include(("apps.budget.urls_web", "budget"))),
+    path("alerts/", include(("apps.controls.urls_web", "alerts"))),
+    path("county/", include(("apps.county.urls_web", "county"))),
     path("", include((web.urlpatterns, "web"))),
 ]

@@ -10,6 +10,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from apps.approvals.county.services import process_catalog_start
 from apps.approvals.definitions import processes_copy
 from apps.audit.services import audit_record
+from apps.controls.library.services import library_sync
 from county_platform.errors import DomainError
 from permissions.catalog.services import catalog_start, template_apply
 from permissions.models import PostCode
@@ -102,6 +103,7 @@ def _tenant_create(
             if tenant.is_county:
                 catalog_start(actor=actor, county=tenant)
                 process_catalog_start(actor=actor, county=tenant)
+                library_sync(county=tenant)
             template_apply(tenant=tenant)
             processes_copy(tenant=tenant)
             if admin is not None:

@@ -28,6 +28,7 @@ from apps.approvals.registry import document_type_get
 from apps.approvals.routing import history_of, refusal_for, step_candidates
 from apps.approvals.worktime import add_working_hours
 from apps.audit.services import audit_record
+from apps.controls.rules.engine import rules_check
 from apps.controls.services import alert_raise
 from county_platform.errors import DomainError
 from permissions.duties import document_rules
@@ -163,6 +164,8 @@ def task_decide(*, actor: User, task_id: int, decision: str, comment: str = "") 
     step = _lock_open(task)
     _check_duties(user=actor, post_code=task.post_code, approval=step.approval)
     _record(task, actor=actor, status=DECISIONS[decision], comment=comment)
+    rules_check("task.decided", document=task, actor=actor, step=step, approval=step.approval,
+                object_type=step.approval.document_type, object_id=step.approval.document_id)
     _settle(step, step.approval, task, actor=actor)
     return task
 

@@ -11,6 +11,7 @@ from apps.approvals.services import approval_submit, approval_withdraw
 from apps.audit.services import audit_record
 from apps.budget.ledger import CENT, indicator_adjust
 from apps.budget.models import BudgetAdjustment, BudgetIndicator, DocumentStatus
+from apps.controls.rules.engine import rules_check
 from county_platform.errors import DomainError
 from tenants.models import User
 
@@ -70,6 +71,8 @@ def adjustment_submit(*, actor: User, adjustment_id: int) -> BudgetAdjustment:
         raise DomainError("invalid_state", "只有草稿或被退回的调整可以提交。", 409)
     indicator = adjustment.indicator
     _check_room(indicator, adjustment.delta)
+    rules_check("adjustment.submit", document=adjustment, actor=actor,
+                object_type=DOCUMENT_TYPE, object_id=adjustment.pk)
     adjustment.status = DocumentStatus.IN_APPROVAL
     adjustment.approval = approval_submit(
         actor=actor, document_type=DOCUMENT_TYPE, document_id=adjustment.pk,

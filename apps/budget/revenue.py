@@ -11,6 +11,7 @@ from apps.approvals.services import approval_submit, approval_withdraw
 from apps.audit.services import audit_record
 from apps.budget.ledger import money
 from apps.budget.models import DocumentStatus, FundAccount, RevenueKind, RevenueRegistration
+from apps.controls.rules.engine import rules_check
 from county_platform.errors import DomainError
 from permissions.selectors import staff_get_for_user
 from tenants.models import User
@@ -55,6 +56,8 @@ def revenue_submit(*, actor: User, revenue_id: int) -> RevenueRegistration:
         raise DomainError("not_found", "未找到该收入登记。", 404)
     if revenue.status not in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
         raise DomainError("invalid_state", "只有草稿或被退回的登记可以提交。", 409)
+    rules_check("revenue.submit", document=revenue, actor=actor,
+                object_type=DOCUMENT_TYPE, object_id=revenue.pk)
     staff = staff_get_for_user(user=actor)
     revenue.status = DocumentStatus.IN_APPROVAL
     revenue.approval = approval_submit(

@@ -1,11 +1,25 @@
-"""Raising and closing alerts; the full life cycle (rectification, county close) comes with
-the rule library."""
+"""Raising and closing alerts. Every change is mirrored into the county's public summary
+(apps.county.CountyAlert) in the same transaction."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.controls.models import Alert, AlertStatus
+from apps.county.models import CountyAlert
+from tenants.models import Tenant
+
+MIRRORED = ("rule", "severity", "status", "object_type", "object_id", "message",
+            "responsible_post", "standing", "created_at", "updated_at", "closed_at")
+
+
+def alert_mirror(alert: Alert) -> None:
+    """Copy the alert's state into the public schema for the county and inspectors."""
+    tenant_id = Tenant.objects.values_list("id", flat=True).get(
+        schema_name=connection.schema_name)
+    CountyAlert.objects.update_or_create(
+        tenant_id=tenant_id, alert_id=alert.pk,
+        defaults={name: getattr(alert, name) for name in MIRRORED})
 
 
 @transaction.atomic
@@ -29,6 +43,7 @@ def alert_raise(
         object_type=object_type, object_id=str(object_id),
         responsible_post=responsible_post, standing=standing,
     )
+    alert_mirror(alert)
     audit_record(actor=None, action="alert.raised", obj=alert,
                  after={"rule": rule, "severity": severity, "message": message})
     return alert
@@ -43,7 +58,8 @@ def alert_close_by_key(*, dedupe_key: str, note: str) -> int:
     ):
         alert.status = AlertStatus.CLOSED
         alert.closed_at = timezone.now()
-        alert.save(update_fields=["status", "closed_at"])
+        alert.save(update_fields=["status", "closed_at", "updated_at"])
+        alert_mirror(alert)
         audit_record(actor=None, action="alert.closed", obj=alert, after={"note": note})
         closed += 1
     return closed

@@ -29,6 +29,10 @@ class SpendingRequestInput(serializers.Serializer):
     subject = serializers.RegexField(r"^\d{3,8}$", required=False, allow_null=True,
                                      default=None)
     major_matter = serializers.BooleanField(required=False, default=False)
+    payee_name = serializers.CharField(max_length=100, required=False, default="",
+                                       allow_blank=True)
+    payee_account = serializers.RegexField(r"^[0-9 -]{0,40}$", required=False, default="",
+                                           allow_blank=True)
 
 
 class SpendingRequestOutput(serializers.Serializer):
@@ -47,6 +51,8 @@ class SpendingRequestOutput(serializers.Serializer):
     paid_amount = Money()
     purpose = serializers.CharField()
     major_matter = serializers.BooleanField()
+    payee_name = serializers.CharField()
+    payee_account = serializers.CharField()
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
 
@@ -125,7 +131,8 @@ class SpendingRequestsApi(RequestApi):
         created = services.request_create(
             actor=request.user, amount=data["amount"], purpose=data["purpose"],
             indicator_id=data["indicator"], subject_code=data["subject"],
-            major_matter=data["major_matter"])
+            major_matter=data["major_matter"], payee_name=data["payee_name"],
+            payee_account=data["payee_account"])
         return Response(self.detail(created.pk), status=status.HTTP_201_CREATED)
 
 

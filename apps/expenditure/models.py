@@ -29,6 +29,9 @@ class SpendingRequest(models.Model):
     amount = models.DecimalField("申请金额", **MONEY)
     purpose = models.CharField("事由", max_length=500)
     major_matter = models.BooleanField("三重一大事项", default=False)
+    # Who receives the money (收款人): the rules compare payees across requests.
+    payee_name = models.CharField("收款人", max_length=100, blank=True)
+    payee_account = models.CharField("收款账号", max_length=40, blank=True)
     status = models.CharField("状态", max_length=16, choices=RequestStatus.choices,
                               default=RequestStatus.DRAFT)
     approval = models.ForeignKey("approvals.Approval", null=True, blank=True,

@@ -12,6 +12,7 @@ from apps.audit.services import audit_record
 from apps.budget.controls import Draw, budget_commit
 from apps.budget.ledger import budget_execute, budget_release, money
 from apps.budget.models import BudgetIndicator, EconomicSubject
+from apps.controls.rules.engine import rules_check
 from apps.expenditure.models import Payment, PaymentMethod, RequestStatus, SpendingRequest
 from county_platform.errors import DomainError
 from permissions.duties import check_compatible_steps, check_not_own_document, document_rules
@@ -24,8 +25,8 @@ PAYABLE = (RequestStatus.APPROVED, RequestStatus.PARTLY_PAID)
 
 @transaction.atomic
 def request_create(*, actor: User, amount, purpose: str, indicator_id: int | None = None,
-                   subject_code: str | None = None, major_matter: bool = False
-                   ) -> SpendingRequest:
+                   subject_code: str | None = None, major_matter: bool = False,
+                   payee_name: str = "", payee_account: str = "") -> SpendingRequest:
     """A draft; nothing is checked against the budget until it is submitted."""
     if not purpose.strip():
         raise DomainError("invalid", "请填写支出事由。", 400)
@@ -40,10 +41,11 @@ def request_create(*, actor: User, amount, purpose: str, indicator_id: int | Non
         applicant=actor, department=getattr(staff, "department", None), indicator=indicator,
         subject=subject or getattr(indicator, "subject", None), amount=money(amount),
         purpose=purpose.strip(), major_matter=major_matter,
+        payee_name=payee_name.strip(), payee_account=payee_account.strip(),
     )
     audit_record(actor=actor, action="spending.created", obj=request,
                  after={"amount": str(request.amount), "indicator": indicator_id,
-                        "purpose": request.purpose})
+                        "purpose": request.purpose, "payee": request.payee_name})
     return request
 
 
@@ -68,6 +70,8 @@ def request_submit(*, actor: User, request_id: int) -> SpendingRequest:
                                            request.subject_id)],
                   document_type=DOCUMENT_TYPE, document_id=str(request.pk),
                   year=timezone.localdate().year)
+    rules_check("spending.submit", document=request, actor=actor,
+                object_type=DOCUMENT_TYPE, object_id=request.pk)
     request.status, request.submitted_at = RequestStatus.IN_APPROVAL, timezone.now()
     request.approval = approval_submit(
         actor=actor, document_type=DOCUMENT_TYPE, document_id=request.pk,
@@ -113,6 +117,8 @@ def payment_create(*, actor: User, request_id: int, amount,
     if amount > request.amount - request.paid_amount:
         raise DomainError("over_approved", "支付金额超过已批准未支付的金额。", 422,
                           unpaid=str(request.amount - request.paid_amount))
+    rules_check("payment.create", document=request, actor=actor, amount=amount, method=method,
+                object_type=DOCUMENT_TYPE, object_id=request.pk)
     budget_execute(actor=actor, indicator_id=request.indicator_id, amount=amount,
                    document_type=DOCUMENT_TYPE, document_id=str(request.pk))
     payment = Payment.objects.create(request=request, amount=amount, method=method,

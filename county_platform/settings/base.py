@@ -33,6 +33,8 @@ SHARED_APPS = [
     "django_filters",
     "permissions.catalog",
     "apps.approvals.county",
+    "apps.controls.library",
+    "apps.county",
 ]
 TENANT_APPS = [
     # Sessions live in each schema: a cookie from one township's host finds nothing in another.

@@ -1,5 +1,7 @@
 """Celery with a Redis broker; tasks carry their tenant schema (tenant-schemas-celery)."""
 
+from celery.schedules import crontab
+
 from .env import env_str
 
 REDIS_URL = env_str("REDIS_URL")
@@ -24,6 +26,10 @@ CELERY_BEAT_SCHEDULE = {
     "sod-exceptions-expire": {
         "task": "permissions.tasks.sod_exceptions_expire",
         "schedule": 24 * 3600.0,
+    },
+    "rules-scan": {
+        "task": "apps.controls.tasks.rules_scan_all",
+        "schedule": crontab(hour=2, minute=30),
     },
     "audit-publish-heads": {
         "task": "apps.audit.tasks.audit_publish_all_heads",

@@ -1,0 +1,1 @@
+"""Approval rules (审批管理): pace, SLA, hours."""

@@ -1,0 +1,1 @@
+"""Duty rules (岗位与轮岗): vacancies, rotation, exceptions."""

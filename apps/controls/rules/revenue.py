@@ -1,0 +1,1 @@
+"""Revenue rules (收入管理): registration, accounts, timeliness."""

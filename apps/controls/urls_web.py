@@ -1,0 +1,3 @@
+"""Alert pages (included under /alerts/ by county_platform/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Web pages of the county view (included under /county/ by county_platform/urls.py)."""
+
+urlpatterns: list = []
