@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from county_platform.api.base import TenantAPIView
 from county_platform.api.pagination import DefaultPagination
 from county_platform.api.permissions import HoldsPost, HoldsPostToWrite, OnCountyHost
-from permissions import exceptions, selectors, services
+from permissions import exceptions, objects, selectors, services
 from permissions.catalog.models import ExceptionStatus
 from permissions.models import PostCode
 
@@ -70,6 +70,22 @@ class DepartmentsApi(TenantAdminWrites):
             actor=request.user, **_valid(DepartmentInput, request.data)
         )
         return Response(DepartmentOutput(department).data, status=status.HTTP_201_CREATED)
+
+
+class MyDepartmentOutput(DepartmentOutput):
+    heads = serializers.BooleanField(help_text="本人是该部门负责人")
+    belongs = serializers.BooleanField(help_text="本人属于该部门")
+
+
+class MyDepartmentsApi(TenantAPIView):
+    """我的部门: the departments the caller heads or belongs to (an inspector: none)."""
+
+    @extend_schema(responses={200: MyDepartmentOutput(many=True)})
+    def get(self, request):
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(objects.departments_of(user=request.user), request,
+                                           view=self)
+        return paginator.get_paginated_response(MyDepartmentOutput(page, many=True).data)
 
 
 # --- staff ---------------------------------------------------------------------------------

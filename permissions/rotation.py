@@ -30,6 +30,7 @@ from permissions.models import (
     StaffMember,
 )
 from permissions.selectors import assignments_current, tenant_current
+from permissions.services import post_assignment_check
 from tenants.models import Tenant, User
 
 ONE_DAY = timedelta(days=1)
@@ -277,6 +278,9 @@ def _check_plan(*, staff, post, planned_date, successor, today) -> None:
         raise DomainError("invalid_successor", "接任人须为本单位在岗的其他工作人员。")
     if RotationPlan.objects.filter(staff=staff, post=post, done=False).exists():
         raise DomainError("plan_exists", f"{_name(staff)} 的{post.name}已有未完成的轮岗计划。", 409)
+    if successor is not None:
+        # The successor takes the post on the planned date: the same check as assigning it.
+        post_assignment_check(staff=successor, post_code=post.code, start_date=planned_date)
 
 
 @transaction.atomic
@@ -425,8 +429,10 @@ def rotation_check_run(*, tenant: Tenant, today: date | None = None) -> CheckRes
             continue
         key = dedupe_key(rule, row)
         wanted.add(key)
+        # Also when the library's nightly scan raised the alert first: the reminder mail is
+        # still due, and its idempotency key sends it once.
+        _raise(rule, row, key=key, recipients=recipients)
         if key not in live:
-            _raise(rule, row, key=key, recipients=recipients)
             raised.append(key)
     closed = sorted(live - wanted)
     for key in closed:

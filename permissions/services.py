@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from county_platform.errors import DomainError
-from permissions import sod
+from permissions import objects, sod
 from permissions.models import Department, Post, PostAssignment, PostCode, StaffMember
 from permissions.selectors import (
     assignments_current,
@@ -154,6 +154,7 @@ def post_assign(
     assignment = PostAssignment.objects.create(
         staff=staff, post=post, department=department, start_date=start
     )
+    _grants_follow(actor=actor, post_code=post.code)
     audit_record(
         actor=actor,
         action="post.assigned",
@@ -168,6 +169,25 @@ def post_assign(
         },
     )
     return assignment
+
+
+def post_assignment_check(
+    *, staff: StaffMember, post_code: str, start_date: date | None = None
+) -> None:
+    """Raise exactly what post_assign would raise for `staff` taking the post on `start_date`
+    (422 `sod_conflict` naming the pairs and rules, or its other refusals); change nothing."""
+    post = _post_for(post_code)
+    staff = StaffMember.objects.select_related("user").get(pk=staff.pk)
+    conflicts = _conflicts(staff=staff, post=post, start=start_date or timezone.localdate())
+    if conflicts:
+        raise _conflict_error(post, conflicts)
+
+
+def _grants_follow(*, actor: User | None, post_code: str) -> None:
+    """A change to who heads a department changes their object grants in the same
+    transaction (the daily check catches dates that arrive later)."""
+    if post_code == objects.HEAD_POST:
+        objects.department_heads_sync(actor=actor)
 
 
 def post_assignment_simulate(
@@ -199,6 +219,7 @@ def post_assignment_end(
         raise DomainError("invalid_end_date", "结束日期不能早于开始日期。", 400)
     assignment.end_date = end_date
     assignment.save(update_fields=["end_date"])
+    _grants_follow(actor=actor, post_code=assignment.post.code)
     audit_record(
         actor=actor,
         action="post.ended",

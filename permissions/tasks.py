@@ -3,6 +3,7 @@
 from django_tenants.utils import get_public_schema_name
 
 from county_platform.celery import app, require_tenant_schema, schema_headers
+from permissions.objects import department_heads_sync
 from permissions.rotation import rotation_check_run
 from tenants.models import Tenant
 
@@ -24,9 +25,11 @@ def rotation_check_all() -> int:
 
 @app.task(name="permissions.tasks.rotation_check")
 def rotation_check() -> dict[str, int]:
-    """Raise and close the rotation alerts of the task's tenant; idempotent."""
+    """Raise and close the rotation alerts of the task's tenant, and bring the department
+    heads' object grants up to today's assignments; idempotent."""
     tenant = Tenant.objects.get(schema_name=require_tenant_schema())
     result = rotation_check_run(tenant=tenant)
+    department_heads_sync(actor=None)
     return {"raised": len(result.raised), "closed": len(result.closed)}
 
 

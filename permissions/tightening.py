@@ -95,13 +95,15 @@ def sod_rule_add(*, actor: User | None, post_a: str, post_b: str, scope: str = S
                  after={"code": code, "post_a": post_a, "post_b": post_b, "scope": scope,
                         "article": rule.article})
     if scope == SodScope.POST:
-        _flag_current_holders(rule)
+        sod_holders_flag(rule)
     return rule
 
 
-def _flag_current_holders(rule: SodRule) -> None:
+def sod_holders_flag(rule: SodRule) -> None:
     """A new pair does not end anyone's assignment; whoever holds both posts already gets a
-    standing alert for the township to resolve."""
+    standing alert for the township to resolve. Used for a tenant's own new pair and for one a
+    county template push brings (permissions.catalog.services); idempotent (one alert per rule
+    and person)."""
     holding = assignments_current().filter(staff__is_active=True)
     both = set(holding.filter(post=rule.post_a).values_list("staff_id", flat=True)) & set(
         holding.filter(post=rule.post_b).values_list("staff_id", flat=True))

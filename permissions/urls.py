@@ -6,6 +6,7 @@ from permissions import apis
 
 urlpatterns = [
     path("departments/", apis.DepartmentsApi.as_view(), name="departments"),
+    path("me/departments/", apis.MyDepartmentsApi.as_view(), name="me-departments"),
     path("staff/", apis.StaffApi.as_view(), name="staff"),
     path("posts/", apis.PostsApi.as_view(), name="posts"),
     path("post-assignments/", apis.AssignmentsApi.as_view(), name="post-assignments"),

@@ -10,6 +10,10 @@ host follows from the rules in `expect()`:
 - a member: county-only routes on a township host 404; a member outside the row's gate
   403 `permission_denied`; a missing handler 405; another tenant's object 4xx, never 2xx.
 
+A route with a path parameter names a real object through `obj=` (made in town-a, or in the
+county for county rows), so that on every other host it is a real foreign object; `private`
+marks an object only its owner opens (others on its host get the 404 of a missing one).
+
 Adding a route is one line: `"api:<name>": Row(...)` (see the examples below)."""
 
 from collections.abc import Callable
@@ -228,6 +232,10 @@ class Row:
     county: bool = False  # county-only: does not exist on a township host
     unsafe: str = "post"  # the unsafe method to try (the route's own, if it has one)
     obj: Callable[[Actors], dict] | None = None  # kwargs naming a real object (own tenant)
+    # The object is someone's own (an assignee's task, a recipient's notification): on its
+    # own host a member past the gate may get the same 404 as for a missing one; on every
+    # other host it is another tenant's object all the same.
+    private: bool = False
     inspectors_read: bool = True
     methods: tuple[str, ...] | None = None  # a function view's methods (require_GET, …)
     fixed: Callable[[str, str, str], Expect] | None = None  # outside the membership rule
@@ -246,14 +254,14 @@ def expect(row: Row, route: Route, role: str, host: str, method: str) -> Expect:
     if inspector and not safe:
         return Expect(403, "read_only" if route.is_api else "forbidden")
     if row.county and host != "cty":
-        return Expect(404, "not_found")
+        return Expect(404, "not_found" if route.is_api else None)
     if not _passes_gate(row, role, host, safe=safe, inspector=inspector):
         return Expect(403, "permission_denied")
     if not _handles(route, row, method):
         return Expect(405, "method_not_allowed" if route.is_api else None)
     if row.obj is not None and host != _object_host(row):
         return Expect(FOREIGN)
-    placeholder = row.obj is None and bool(route.converters)
+    placeholder = (row.obj is None or row.private) and bool(route.converters)
     if safe:
         return Expect(READ_MISSING if placeholder else 200)
     return Expect(ALLOWED_MISSING if placeholder else ALLOWED)
@@ -295,6 +303,23 @@ def api_document(role: str, host: str, method: str) -> Expect:
     if method != "get":
         return Expect(403 if (role, host) in INSPECTS else 405)
     return Expect(200)
+
+
+def county_page(found: int | str = 200):
+    """A county page for county_admin and inspectors (GET only): other county staff 403, and
+    on a township's host the page does not exist (404)."""
+    def answer(role: str, host: str, method: str) -> Expect:
+        if role == "anonymous":
+            return Expect(LOGIN)
+        inspector = (role, host) in INSPECTS
+        if (role, host) not in STAFF and not inspector:
+            return Expect(403, "not_a_member")
+        if method != "get":
+            return Expect(403, "forbidden") if inspector else Expect(405)
+        if host != "cty":
+            return Expect(404)
+        return Expect(found if role in ("county_admin", "inspector") else 403)
+    return answer
 
 
 # ---- objects for routes with an id -----------------------------------------------------------
@@ -366,6 +391,138 @@ def _approval(actors: Actors) -> dict:
         return {"pk": SealApplication.objects.get(pk=pk).approval_id}
 
 
+def _as(key: str, make: Callable[[Actors], dict]) -> Callable[[Actors], dict]:
+    """The same object under the page's own parameter name (`application_id`, …)."""
+    return lambda actors: {key: make(actors)["pk"]}
+
+
+def _task(actors: Actors) -> dict:
+    """A pending approval task, assigned to a department head (neither member nor admin)."""
+    from apps.approvals.models import ApprovalTask
+
+    staff_make(actors.tenants["town-a"], posts=("dept_head",))
+    approval = _approval(actors)["pk"]
+    with actors.in_schema("town-a"):
+        return {"pk": ApprovalTask.objects.filter(step__approval_id=approval).first().pk}
+
+
+def _alert(actors: Actors) -> dict:
+    from apps.controls.services import alert_raise
+
+    with actors.in_schema("town-a"):
+        alert = alert_raise(rule="matrix_test", severity="warn", message="矩阵测试",
+                            dedupe_key="matrix:alert", responsible_post="tenant_admin")
+    return {"pk": alert.pk}
+
+
+def _spending_request(actors: Actors) -> dict:
+    from apps.expenditure.services import request_create
+
+    with actors.in_schema("town-a"):
+        request = request_create(actor=actors.users["member"], amount="100.00",
+                                 purpose="矩阵测试办公用品")
+    return {"pk": request.pk}
+
+
+def _sod_exception(actors: Actors) -> dict:
+    from permissions.exceptions import sod_exception_request
+
+    today = timezone.localdate()
+    exception = sod_exception_request(
+        actor=actors.users["tenant_admin"], tenant=actors.tenants["town-a"],
+        user=actors.users["member"], rule_code="sod_cashier_accountant", reason="人手不足",
+        substitute_control="每月由纪检监督复核", valid_from=today,
+        valid_to=today + timedelta(days=30))
+    return {"pk": exception.pk}
+
+
+def _notification(actors: Actors) -> dict:
+    """An in-app notification for the member (delivered as the outbox would)."""
+    from apps.notifications.models import Notification
+    from apps.notifications.services import notify_fan_out
+
+    member = actors.users["member"]
+    with actors.in_schema("town-a"):
+        notify_fan_out(payload={"recipient_id": member.pk, "kind": "info", "title": "矩阵测试"},
+                       source_key="matrix:notification")
+        return {"pk": Notification.objects.get(source_key="matrix:notification").pk}
+
+
+def _township(actors: Actors) -> dict:
+    return {"slug": "town-a"}
+
+
+def _department(actors: Actors, code: str):
+    """A department of town-a that the plain member belongs to (so they see its budget)."""
+    from permissions.models import StaffMember
+    from permissions.services import department_create
+
+    department = department_create(actor=None, name=f"矩阵{code}", code=f"matrix-{code}")
+    # No service moves a member between departments; the membership is the point here.
+    StaffMember.objects.filter(pk=actors.staff["member"].pk).update(department=department)
+    return department
+
+
+def _budget_project(actors: Actors) -> dict:
+    from apps.budget.services import project_create
+
+    with actors.in_schema("town-a"):
+        project = project_create(actor=None, code="MX-1", name="矩阵项目",
+                                 department=_department(actors, "project"),
+                                 allowed_subjects=["30201"])
+    return {"pk": project.pk}
+
+
+def _indicator_in_town_a(actors: Actors):
+    from decimal import Decimal
+
+    from apps.budget.ledger import indicator_open
+    from apps.budget.models import EconomicSubject
+    from apps.budget.services import fund_account_create
+
+    account = fund_account_create(actor=None, name="矩阵账户", kind="fiscal")
+    return indicator_open(actor=None, year=timezone.localdate().year,
+                          department=_department(actors, "line"), project=None,
+                          subject=EconomicSubject.objects.get(code="30201"),
+                          fund_account=account, amount=Decimal("1000.00"))
+
+
+def _budget_indicator(actors: Actors) -> dict:
+    with actors.in_schema("town-a"):
+        return {"pk": _indicator_in_town_a(actors).pk}
+
+
+def _budget_adjustment(actors: Actors) -> dict:
+    from apps.approvals.services import process_define
+    from apps.budget.adjustments import adjustment_create
+
+    with actors.in_schema("town-a"):
+        process_define(actor=None, document_type="budget_adjustment", name="预算调整审批",
+                       steps=[{"name": "主要负责人审批", "post_code": "principal", "mode": "any"}])
+        adjustment = adjustment_create(actor=actors.users["tenant_admin"],
+                                       indicator_id=_indicator_in_town_a(actors).pk,
+                                       delta="100.00", reason="矩阵测试")
+    return {"pk": adjustment.pk}
+
+
+def _revenue(actors: Actors) -> dict:
+    from apps.budget.revenue import revenue_create
+    from apps.budget.services import fund_account_create
+
+    with actors.in_schema("town-a"):
+        account = fund_account_create(actor=None, name="矩阵收入账户", kind="fiscal")
+        revenue = revenue_create(actor=actors.users["tenant_admin"], kind=_revenue_kind(),
+                                 fund_account_id=account.pk, amount="100.00",
+                                 received_on=timezone.localdate(), payer="矩阵测试")
+    return {"pk": revenue.pk}
+
+
+def _revenue_kind() -> str:
+    from apps.budget.models import RevenueKind
+
+    return RevenueKind.values[0]
+
+
 # ---- the table -------------------------------------------------------------------------------
 
 ROWS: dict[str, Row] = {
@@ -382,6 +539,7 @@ ROWS: dict[str, Row] = {
     "web:home": Row(),
     # Township duties.
     "api:departments": Row(writes=ADMIN),
+    "api:me-departments": Row(),
     "api:staff": Row(writes=ADMIN),
     "api:posts": Row(),
     "api:post-tighten": Row(writes=ADMIN, unsafe="patch", obj=_tenant_post),
@@ -397,30 +555,38 @@ ROWS: dict[str, Row] = {
     "api:rotation-plan-done": Row(reads=ADMIN, writes=ADMIN, obj=_rotation_plan),
     "api:rotation-special-audits": Row(writes=ADMIN),
     "api:alerts": Row(),
+    "api:alert": Row(obj=_alert, note="any member reads the tenant's alerts"),
+    "api:alert-acknowledge": Row(note="the responsible post or tenant_admin: the service's "
+                                      "403 reads as a gate refusal, so a placeholder"),
+    "api:alert-rectify": Row(obj=_alert, note="the input is checked first (400)"),
+    "api:rules": Row(),
+    "api:rule": Row(writes=ADMIN, unsafe="put", note="rule codes are global: a placeholder"),
     # Approvals (the caller's tasks; one approval: applicant, task holders, overseers).
     "api:approval-tasks": Row(),
     "api:approval-task-counts": Row(),
-    "api:approval-task-approve": Row(note="the task's assignee; anyone else 404"),
-    "api:approval-task-reject": Row(),
-    "api:approval-task-return": Row(),
-    "api:approval-task-delegate": Row(),
-    "api:approval-task-add-signer": Row(),
+    "api:approval-task-approve": Row(obj=_task, private=True,
+                                     note="the task's assignee; anyone else 404"),
+    "api:approval-task-reject": Row(obj=_task, private=True),
+    "api:approval-task-return": Row(obj=_task, private=True),
+    "api:approval-task-delegate": Row(obj=_task),
+    "api:approval-task-add-signer": Row(obj=_task),
     "api:approval": Row(obj=_approval, note="member is the applicant; admin oversees"),
-    "api:approval-comments": Row(note="applicant or task holder; anyone else 404"),
+    "api:approval-comments": Row(obj=_approval, note="applicant or task holder; admin oversees"),
     "api:approval-stats-steps": Row(),
     "api:approval-stats-tenant": Row(),
     # Seal-use applications (any member drafts; only the applicant submits or withdraws).
     "api:seal-applications": Row(),
     "api:seal-application": Row(obj=_seal_application, note="member is the applicant"),
-    "api:seal-application-submit": Row(),
-    "api:seal-application-withdraw": Row(),
+    "api:seal-application-submit": Row(obj=_seal_application, private=True,
+                                       note="only the applicant"),
+    "api:seal-application-withdraw": Row(obj=_seal_application, private=True),
     # County only.
     "api:county-tenants": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
     "api:county-sod-exceptions": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
     "api:county-sod-exceptions-approve": Row(county=True, reads=COUNTY_ADMIN,
-                                             writes=COUNTY_ADMIN),
+                                             writes=COUNTY_ADMIN, obj=_sod_exception),
     "api:county-sod-exceptions-reject": Row(county=True, reads=COUNTY_ADMIN,
-                                            writes=COUNTY_ADMIN),
+                                            writes=COUNTY_ADMIN, obj=_sod_exception),
     "api:county-template-posts": Row(county=True, writes=COUNTY_ADMIN),
     "api:county-template-post": Row(
         county=True, writes=COUNTY_ADMIN, unsafe="patch",
@@ -447,65 +613,105 @@ ROWS: dict[str, Row] = {
     "api:county-process-templates": Row(county=True, writes=COUNTY_ADMIN),
     "api:county-process-template-versions": Row(county=True, writes=COUNTY_ADMIN),
     "api:county-process-template-publish": Row(county=True, writes=COUNTY_ADMIN),
-    "api:county-process-template": Row(county=True, writes=COUNTY_ADMIN, unsafe="patch"),
+    "api:county-process-template": Row(
+        county=True, writes=COUNTY_ADMIN, unsafe="patch",
+        obj=_county_row("approval_templates.CountyProcess", "document_type")),
+    "api:county-stats": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-stats-township": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
+                                     obj=_township),
+    "api:county-alerts": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-alert": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-alert-evidence": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-alert-close": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-alert-reopen": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-rules": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-rule": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
+                           unsafe="patch", obj=lambda actors: {"code": "duplicate_request"}),
     # Approvals, attachments, seals, notifications: the assignee/owner checks are the
     # services' (a placeholder id answers 404); the gate is membership.
     "api:processes": Row(writes=ADMIN),
-    "api:process": Row(writes=ADMIN, unsafe="put"),
+    "api:process": Row(writes=ADMIN, unsafe="put",
+                       note="every tenant has each document type's process: a placeholder"),
     "api:attachments": Row(),
     "api:attachment": Row(unsafe="delete"),
     "api:attachment-download": Row(),
     "api:notifications": Row(),
     "api:notifications-unread-count": Row(),
     "api:notifications-read-all": Row(),
-    "api:notification-read": Row(),
+    "api:notification-read": Row(obj=_notification, private=True,
+                                 note="member is the recipient; anyone else 404"),
     "api:notifications-dingtalk-config": Row(reads=ADMIN, writes=ADMIN, unsafe="put"),
     # Budget and spending.
     "api:fund-accounts": Row(writes=BUDGET),
     "api:subjects": Row(writes=BUDGET),
     "api:budget-projects": Row(writes=BUDGET),
+    "api:budget-project-officer": Row(reads=BUDGET + ADMIN, writes=BUDGET + ADMIN,
+                                      obj=_budget_project),
     "api:budget-indicators": Row(writes=BUDGET),
-    "api:budget-indicator": Row(writes=BUDGET),
+    "api:budget-indicator": Row(writes=BUDGET, obj=_budget_indicator,
+                                note="member belongs to the line's department"),
     "api:budget-indicators-import": Row(reads=BUDGET, writes=BUDGET),
     "api:budget-indicators-import-template": Row(writes=BUDGET),
     "api:budget-department-limits": Row(writes=BUDGET),
     "api:budget-subject-totals": Row(writes=BUDGET),
     "api:budget-adjustments": Row(writes=BUDGET),
-    "api:budget-adjustment": Row(writes=BUDGET),
-    "api:budget-adjustment-submit": Row(reads=BUDGET, writes=BUDGET),
-    "api:budget-adjustment-withdraw": Row(reads=BUDGET, writes=BUDGET),
+    "api:budget-adjustment": Row(writes=BUDGET, obj=_budget_adjustment),
+    "api:budget-adjustment-submit": Row(reads=BUDGET, writes=BUDGET, obj=_budget_adjustment),
+    "api:budget-adjustment-withdraw": Row(reads=BUDGET, writes=BUDGET,
+                                          obj=_budget_adjustment),
     "api:budget-execution": Row(writes=BUDGET),
     "api:budget-sangong": Row(writes=BUDGET),
     "api:budget-table": Row(writes=BUDGET),
     "api:budget-final-account": Row(writes=BUDGET),
     "api:revenues": Row(writes=FINANCE),
-    "api:revenue": Row(writes=FINANCE),
-    "api:revenue-submit": Row(reads=FINANCE, writes=FINANCE),
-    "api:revenue-withdraw": Row(reads=FINANCE, writes=FINANCE),
+    "api:revenue": Row(writes=FINANCE, obj=_revenue),
+    "api:revenue-submit": Row(reads=FINANCE, writes=FINANCE, obj=_revenue),
+    "api:revenue-withdraw": Row(reads=FINANCE, writes=FINANCE, obj=_revenue),
     "api:spending-requests": Row(),
-    "api:spending-request": Row(),
-    "api:spending-request-submit": Row(),
-    "api:spending-request-withdraw": Row(),
+    "api:spending-request": Row(unsafe="patch", obj=_spending_request, private=True,
+                                note="member is the applicant"),
+    "api:spending-request-submit": Row(obj=_spending_request, private=True),
+    "api:spending-request-withdraw": Row(obj=_spending_request, private=True),
     "api:payments": Row(reads=CASHIER, writes=CASHIER),
     # Pages (function views declare their methods; ids are placeholders).
     "approvals:tasks": Row(methods=("get",)),
-    "approvals:task": Row(methods=("get", "post")),
-    "approvals:approval": Row(methods=("get",)),
-    "approvals:print": Row(methods=("get",)),
+    "approvals:task": Row(methods=("get", "post"), obj=_as("task_id", _task)),
+    "approvals:approval": Row(methods=("get",), obj=_as("approval_id", _approval)),
+    "approvals:print": Row(methods=("get",), obj=_as("approval_id", _approval)),
     "seals:list": Row(methods=("get",)),
     "seals:new": Row(methods=("get", "post")),
-    "seals:detail": Row(methods=("get",)),
-    "seals:submit": Row(methods=("post",)),
-    "seals:withdraw": Row(methods=("post",)),
+    "seals:detail": Row(methods=("get",), obj=_as("application_id", _seal_application)),
+    "seals:submit": Row(methods=("post",), obj=_as("application_id", _seal_application),
+                        private=True),
+    "seals:withdraw": Row(methods=("post",), obj=_as("application_id", _seal_application),
+                          private=True),
     "spending:list": Row(methods=("get",)),
     "spending:new": Row(methods=("get", "post")),
-    "spending:detail": Row(methods=("get",)),
-    "spending:submit": Row(methods=("post",)),
-    "spending:withdraw": Row(methods=("post",)),
+    "spending:detail": Row(methods=("get",), obj=_as("request_id", _spending_request)),
+    "spending:edit": Row(methods=("get", "post"), obj=_as("request_id", _spending_request),
+                         private=True),
+    "spending:attach": Row(methods=("post",), obj=_as("request_id", _spending_request)),
+    "spending:detach": Row(methods=("post",)),
+    "spending:submit": Row(methods=("post",), obj=_as("request_id", _spending_request),
+                           private=True),
+    "spending:withdraw": Row(methods=("post",), obj=_as("request_id", _spending_request),
+                             private=True),
     "budget:execution": Row(methods=("get",)),
+    "county:dashboard": Row(fixed=county_page(), note="county_admin and inspectors"),
+    "county:township": Row(fixed=county_page(READ_MISSING), note="a placeholder slug: 404"),
+    "county:alerts": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
+                         methods=("get", "post"), note="close / reopen by county_admin"),
+    "county:alert": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
+                        methods=("get", "post")),
     "notifications:list": Row(methods=("get",)),
-    "notifications:open": Row(methods=("post",)),
+    "notifications:open": Row(methods=("post",), obj=_as("notification_id", _notification),
+                              private=True),
     "notifications:read-all": Row(methods=("post",)),
+    "alerts:list": Row(methods=("get",)),
+    "alerts:detail": Row(methods=("get",), obj=_as("alert_id", _alert)),
+    "alerts:acknowledge": Row(methods=("post",), note="a page's 403 for a member who is not "
+                              "the responsible post reads as a gate refusal: a placeholder"),
+    "alerts:rectify": Row(methods=("post",)),
 }
 
 ROUTES = {route.name: route for route in tenant_routes()}

@@ -30,6 +30,7 @@ from apps.approvals.worktime import add_working_hours
 from apps.audit.services import audit_record
 from apps.controls.rules.engine import rules_check
 from apps.controls.services import alert_raise
+from apps.county.services import stats_refresh_soon
 from county_platform.errors import DomainError
 from permissions.duties import document_rules
 from permissions.selectors import staff_get_for_user
@@ -116,6 +117,7 @@ def _finish(approval: Approval, *, status: str, actor: User) -> None:
             ApprovalStatus.RETURNED: hooks.on_returned,
             ApprovalStatus.WITHDRAWN: hooks.on_withdrawn}[status]
     hook(document_id=approval.document_id, actor=actor)
+    stats_refresh_soon()
 
 
 def _close_others(step: ApprovalStep) -> None:

@@ -19,6 +19,8 @@ from apps.approvals.models import (
 )
 from apps.approvals.registry import document_type_get
 from apps.approvals.selectors import approval_get_for, approval_loaded, task_counts, tasks_of
+from apps.attachments.models import Attachment
+from apps.expenditure.models import SpendingRequest
 from apps.seals.models import SealApplication, SealStatus
 from county_platform.errors import DomainError
 from permissions.access import Membership
@@ -47,10 +49,32 @@ def _seal_applications(ids: Iterable[str]) -> dict[str, SealApplication]:
     return {str(row.pk): row for row in rows}
 
 
+def _spending_requests(ids: Iterable[str]) -> dict[str, SpendingRequest]:
+    """The requests with their attachments (`listed_attachments`), in two queries."""
+    rows = SpendingRequest.objects.select_related(
+        "applicant", "department", "indicator__subject", "subject").filter(
+        pk__in=[int(i) for i in ids])
+    found = {str(row.pk): row for row in rows}
+    for row in found.values():
+        row.listed_attachments = []
+    for attachment in attachments_linked(object_type="spending_request", object_ids=found):
+        found[attachment.object_id].listed_attachments.append(attachment)
+    return found
+
+
+def attachments_linked(*, object_type: str, object_ids: Iterable[str]) -> list[Attachment]:
+    return list(Attachment.objects.filter(object_type=object_type, object_id__in=list(object_ids))
+                .order_by("id"))
+
+
 PAPER_FORMS: dict[str, PaperForm] = {
     "seal_use": PaperForm(
         title="用印申请单", template="seals/_paper.html", load=_seal_applications,
         subject=lambda application: application.document_title,
+    ),
+    "spending_request": PaperForm(
+        title="支出申请单", template="expenditure/_paper.html", load=_spending_requests,
+        subject=lambda request: f"{request.purpose} ¥{request.amount}",
     ),
 }
 _GENERIC = PaperForm(title="审批单", template="approvals/_paper_generic.html",
@@ -276,3 +300,16 @@ def seal_paper_of(application: SealApplication) -> Paper:
 
 
 SEAL_SUBMITTABLE = (SealStatus.DRAFT, SealStatus.RETURNED)
+
+
+# --- spending requests ------------------------------------------------------------------------
+
+
+def spending_paper_of(request: SpendingRequest) -> Paper:
+    """The request's paper form (with its attachments): its approval's boxes, or none while
+    it is a draft."""
+    form = PAPER_FORMS["spending_request"]
+    document = form.load([str(request.pk)])[str(request.pk)]
+    approval = approval_loaded(approval_id=request.approval_id) if request.approval_id else None
+    return Paper(approval=approval, form=form, document=document, type_name="支出申请",
+                 boxes=signature_boxes(approval) if approval else [])

@@ -2,7 +2,9 @@
 Excel import), department limits, subject totals, adjustments, revenue registrations, and the
 execution tables (each also as an Excel download with ?format=xlsx).
 
-Members read; the budget officer writes (revenue: the finance office)."""
+Members read (budget lines and projects: all of them for the posts that work on every
+department's money, else those of the caller's departments and projects — see
+permissions.visibility); the budget officer writes (revenue: the finance office)."""
 
 from decimal import Decimal
 
@@ -29,7 +31,9 @@ from county_platform.api.base import TenantAPIView
 from county_platform.api.pagination import DefaultPagination
 from county_platform.api.permissions import HoldsPost, HoldsPostToWrite
 from county_platform.errors import DomainError
-from permissions.selectors import department_get
+from permissions.models import PostCode
+from permissions.objects import project_officer_set, project_officers
+from permissions.selectors import department_get, staff_get
 
 BUDGET_OFFICER = ("budget_officer",)
 FINANCE_OFFICE = ("cashier", "accountant", "budget_officer")
@@ -189,7 +193,7 @@ class ProjectsApi(BudgetApi):
     @extend_schema(parameters=[ProjectsQuery], responses={200: ProjectOutput(many=True)})
     def get(self, request):
         query = _valid(ProjectsQuery, request.query_params)
-        return self.paginated(selectors.projects_list(**query), ProjectOutput)
+        return self.paginated(selectors.projects_list(user=request.user, **query), ProjectOutput)
 
     @extend_schema(request=ProjectInput, responses={201: ProjectOutput})
     def post(self, request):
@@ -198,6 +202,37 @@ class ProjectsApi(BudgetApi):
         project = services.project_create(actor=request.user, **data)
         return Response(ProjectOutput(selectors.projects_list().get(pk=project.pk)).data,
                         status=status.HTTP_201_CREATED)
+
+
+class ProjectOfficerInput(serializers.Serializer):
+    staff = serializers.IntegerField(min_value=1)
+
+
+class ProjectOfficerOutput(serializers.Serializer):
+    project = serializers.IntegerField(source="pk")
+    officers = serializers.SerializerMethodField()
+
+    def get_officers(self, project) -> list[str]:
+        return [user.username for user in project_officers(project=project)]
+
+
+class ProjectOfficerApi(ActsApi):
+    """Name the project's officer (项目负责人): they see the project and its lines; the one
+    before loses them. The budget officer or the tenant administrator names them."""
+
+    required_posts = (*BUDGET_OFFICER, PostCode.TENANT_ADMIN)
+
+    @extend_schema(request=ProjectOfficerInput, responses={200: ProjectOfficerOutput})
+    def post(self, request, pk: int):
+        project = selectors.project_get(pk=pk, user=request.user)
+        if project is None:
+            raise DomainError("not_found", "未找到该预算项目。", 404)
+        data = _valid(ProjectOfficerInput, request.data)
+        staff = staff_get(pk=data["staff"])
+        if staff is None:
+            raise _missing("staff", "没有该工作人员。")
+        project = project_officer_set(actor=request.user, project=project, staff=staff)
+        return Response(ProjectOfficerOutput(project).data)
 
 
 # --- indicators ----------------------------------------------------------------------------
@@ -245,7 +280,8 @@ class IndicatorsApi(BudgetApi):
     @extend_schema(parameters=[IndicatorsQuery], responses={200: IndicatorOutput(many=True)})
     def get(self, request):
         query = _valid(IndicatorsQuery, request.query_params)
-        return self.paginated(selectors.indicators_list(**query), IndicatorOutput)
+        return self.paginated(selectors.indicators_list(user=request.user, **query),
+                              IndicatorOutput)
 
     @extend_schema(request=IndicatorInput, responses={201: IndicatorOutput})
     def post(self, request):
@@ -255,7 +291,7 @@ class IndicatorsApi(BudgetApi):
             raise _missing("fund_account", "没有该资金账户。")
         project = None
         if data["project"] is not None:
-            project = selectors.project_get(pk=data["project"])
+            project = selectors.project_get(pk=data["project"], user=request.user)
             if project is None:
                 raise _missing("project", "没有该预算项目。")
         indicator = services.indicator_create(
@@ -263,14 +299,17 @@ class IndicatorsApi(BudgetApi):
             subject=_subject(data["subject"]), fund_account=account, project=project,
             amount=data["amount"],
         )
-        return Response(IndicatorOutput(selectors.indicator_get(pk=indicator.pk)).data,
+        return Response(IndicatorOutput(selectors.indicator_get(pk=indicator.pk,
+                                                                user=request.user)).data,
                         status=status.HTTP_201_CREATED)
 
 
 class IndicatorDetailApi(BudgetApi):
+    """One line; 404 alike for a line that does not exist and one the caller does not see."""
+
     @extend_schema(responses={200: IndicatorOutput})
     def get(self, request, pk: int):
-        return Response(IndicatorOutput(selectors.indicator_get(pk=pk)).data)
+        return Response(IndicatorOutput(selectors.indicator_get(pk=pk, user=request.user)).data)
 
 
 class ImportInput(serializers.Serializer):

@@ -28,6 +28,7 @@ from apps.budget.models import (
     SubjectTotal,
 )
 from county_platform.errors import DomainError
+from permissions.visibility import BudgetScope, budget_scope
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
 RATE = DecimalField(max_digits=9, decimal_places=4)
@@ -62,20 +63,31 @@ def subject_get(*, code: str) -> EconomicSubject | None:
     return EconomicSubject.objects.filter(code=code).first()
 
 
-def projects_list(*, department: int | None = None) -> QuerySet[BudgetProject]:
-    projects = BudgetProject.objects.select_related("department").prefetch_related(
-        "allowed_subjects")
+def _scope(user) -> BudgetScope:
+    """What `user` sees (permissions.visibility); None is the system itself: everything."""
+    if user is None:
+        return BudgetScope(everything=True)
+    return budget_scope(user=user, projects=BudgetProject.objects.all())
+
+
+def projects_list(*, user=None, department: int | None = None) -> QuerySet[BudgetProject]:
+    """The projects `user` sees: all of them for the whole-budget posts, else those of their
+    departments and those they are the officer of."""
+    projects = BudgetProject.objects.filter(_scope(user).projects_q()).select_related(
+        "department").prefetch_related("allowed_subjects")
     return projects.filter(department_id=department) if department else projects
 
 
-def project_get(*, pk: int) -> BudgetProject | None:
-    return BudgetProject.objects.filter(pk=pk).first()
+def project_get(*, pk: int, user=None) -> BudgetProject | None:
+    """One project from `projects_list`: None alike for "missing" and "not yours"."""
+    return projects_list(user=user).filter(pk=pk).first()
 
 
-def indicators_list(*, year: int | None = None, department: int | None = None,
+def indicators_list(*, user=None, year: int | None = None, department: int | None = None,
                     subject: str | None = None, project: int | None = None,
                     fund_account: int | None = None) -> QuerySet[BudgetIndicator]:
-    indicators = BudgetIndicator.objects.select_related(
+    """The lines `user` sees (all, or those of their departments and projects), filtered."""
+    indicators = BudgetIndicator.objects.filter(_scope(user).indicators()).select_related(
         "department", "subject", "project", "fund_account")
     filters = {"year": year, "department_id": department, "subject__code": subject,
                "project_id": project, "fund_account_id": fund_account}
@@ -83,8 +95,9 @@ def indicators_list(*, year: int | None = None, department: int | None = None,
         .order_by("year", "department_id", "subject__code", "id")
 
 
-def indicator_get(*, pk: int) -> BudgetIndicator:
-    indicator = indicators_list().filter(pk=pk).first()
+def indicator_get(*, pk: int, user=None) -> BudgetIndicator:
+    """One line from `indicators_list`: the same 404 for "missing" and "not yours"."""
+    indicator = indicators_list(user=user).filter(pk=pk).first()
     if indicator is None:
         raise DomainError("not_found", "未找到该预算指标。", 404)
     return indicator

@@ -8,6 +8,8 @@ urlpatterns = [
     path("fund-accounts/", apis.FundAccountsApi.as_view(), name="fund-accounts"),
     path("subjects/", apis.SubjectsApi.as_view(), name="subjects"),
     path("budget/projects/", apis.ProjectsApi.as_view(), name="budget-projects"),
+    path("budget/projects/<int:pk>/officer/", apis.ProjectOfficerApi.as_view(),
+         name="budget-project-officer"),
     path("budget/indicators/", apis.IndicatorsApi.as_view(), name="budget-indicators"),
     path("budget/indicators/<int:pk>/", apis.IndicatorDetailApi.as_view(),
          name="budget-indicator"),

@@ -1,6 +1,6 @@
 """Spending-request and payment endpoints (DESIGN.md §11): draft, submit under the five budget
-controls (422 with the control's code), withdraw, the detail with its approval steps and
-their timing, and payment by the cashier."""
+controls (422 with the control's code), withdraw, correction of a draft (PATCH), the detail with
+its approval steps and their timing, and payment by the cashier."""
 
 from decimal import Decimal
 
@@ -69,9 +69,25 @@ class PaymentOutput(serializers.Serializer):
     paid_at = serializers.DateTimeField()
 
 
+class NoticeOutput(serializers.Serializer):
+    """A remind/warn rule's notice on the document (its alert)."""
+
+    rule = serializers.CharField()
+    severity = serializers.CharField()
+    message = serializers.CharField()
+    status = serializers.CharField()
+
+
 class SpendingRequestDetailOutput(SpendingRequestOutput):
     approval = serializers.SerializerMethodField()
     payments = serializers.SerializerMethodField()
+    notices = serializers.SerializerMethodField()
+
+    @extend_schema_field(NoticeOutput(many=True))
+    def get_notices(self, request: SpendingRequest) -> list[dict]:
+        from apps.controls.selectors import notices_for  # the rules' side of the document
+
+        return notices_for(object_type=services.DOCUMENT_TYPE, object_id=request.pk)
 
     @extend_schema_field(ApprovalOutput(allow_null=True))
     def get_approval(self, request: SpendingRequest) -> dict | None:
@@ -102,6 +118,17 @@ def _valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def _valid_partial(serializer_class, data) -> dict:
+    """Only the fields sent (defaults are not applied to a partial input)."""
+    serializer = serializer_class(data=data, partial=True)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# Input names → request_update's keywords.
+UPDATE_NAMES = {"indicator": "indicator_id", "subject": "subject_code"}
 
 
 class RequestApi(TenantAPIView):
@@ -141,6 +168,17 @@ class SpendingRequestDetailApi(RequestApi):
 
     @extend_schema(responses={200: SpendingRequestDetailOutput})
     def get(self, request, pk: int):
+        return Response(self.detail(pk))
+
+    @extend_schema(request=SpendingRequestInput, responses={200: SpendingRequestDetailOutput})
+    def patch(self, request, pk: int):
+        """The applicant corrects a draft or a returned request (409 once submitted); only
+        the fields sent change."""
+        selectors.request_get_for(user=request.user, membership=self.membership,
+                                  request_id=pk)  # 404 alike for missing and not visible
+        data = _valid_partial(SpendingRequestInput, request.data)
+        services.request_update(actor=request.user, request_id=pk, **{
+            UPDATE_NAMES.get(name, name): value for name, value in data.items()})
         return Response(self.detail(pk))
 
 

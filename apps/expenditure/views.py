@@ -1,29 +1,49 @@
 """Spending-request pages: a new request chosen by taps (indicator cards with the available
-balance), my requests, one request as its paper form with 提交审批 / 撤回. A refusal by a budget
-control is shown next to the indicator and amount, in plain Chinese."""
+balance), my requests, one request as its paper form with 提交审批 / 撤回, 修改 and invoices
+(报销) while it is a draft or returned. A refusal by a budget control is shown next to the
+indicator and amount, in plain Chinese."""
 
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from apps.approvals import web_selectors
-from apps.approvals.selectors import approval_loaded
 from apps.approvals.views import error_context
+from apps.attachments.models import AttachmentKind
+from apps.attachments.upload import LimitedUploadHandler, ReceivedFile
 from apps.budget.selectors import indicators_list
-from apps.expenditure.models import RequestStatus
+from apps.controls.models import AlertStatus, Severity
+from apps.controls.selectors import notices_for
 from apps.expenditure.selectors import request_get_for, requests_list
-from apps.expenditure.services import request_create, request_submit, request_withdraw
+from apps.expenditure.services import (
+    DOCUMENT_TYPE,
+    EDITABLE,
+    NOT_EDITABLE,
+    request_attach,
+    request_create,
+    request_detach,
+    request_submit,
+    request_update,
+    request_withdraw,
+)
 from county_platform.errors import DomainError
 from permissions.access import membership_for
 from permissions.selectors import staff_get_for_user
 
-SUBMITTABLE = (RequestStatus.DRAFT, RequestStatus.RETURNED)
+# What the applicant attaches to a request, in the order offered.
+ATTACHMENT_KINDS = [(kind.value, kind.label) for kind in (
+    AttachmentKind.INVOICE, AttachmentKind.MINUTES, AttachmentKind.CONTRACT,
+    AttachmentKind.OTHER)]
 CONTROL_CODES = frozenset({"no_budget", "over_budget", "out_of_scope", "over_department_limit",
                            "over_subject_total"})
 
@@ -38,14 +58,29 @@ class SpendingRequestForm(forms.Form):
                                                 "max_decimal_places": "金额最多两位小数（到分）。",
                                                 "max_digits": "金额太大了，请核对。"})
     purpose = forms.CharField(max_length=500, error_messages={"required": "请填写支出事由。"})
+    payee_name = forms.CharField(max_length=100, required=False,
+                                 error_messages={"max_length": "收款人最多 100 个字。"})
+    payee_account = forms.RegexField(
+        r"^[0-9 -]{0,40}$", required=False, max_length=40,
+        error_messages={"invalid": "收款账号只能填数字（可以有空格或短横线）。",
+                        "max_length": "收款账号最多 40 位。"})
     major_matter = forms.BooleanField(required=False)
+
+    @classmethod
+    def of(cls, spending) -> "SpendingRequestForm":
+        """The form filled with a saved request, to correct it."""
+        return cls(initial={
+            "indicator_id": spending.indicator_id, "amount": spending.amount,
+            "purpose": spending.purpose, "payee_name": spending.payee_name,
+            "payee_account": spending.payee_account, "major_matter": spending.major_matter})
 
 
 def _indicators_for(user):
-    """This year's indicators of the applicant's department, or all when they have none."""
+    """This year's indicators of the applicant's department (or, without one, all the lines
+    the applicant may see)."""
     staff = staff_get_for_user(user=user)
     department = getattr(staff, "department_id", None)
-    return indicators_list(year=timezone.localdate().year, department=department)
+    return indicators_list(user=user, year=timezone.localdate().year, department=department)
 
 
 class RequestsView(LoginRequiredMixin, View):
@@ -59,28 +94,30 @@ class RequestsView(LoginRequiredMixin, View):
 
 
 class NewRequestView(LoginRequiredMixin, View):
-    """The form: an indicator chosen by a tap on its card, amount, purpose; saved as a draft."""
+    """The form: an indicator chosen by a tap on its card, amount, purpose, payee; saved as a
+    draft."""
 
     def get(self, request):
-        return self._form(request, SpendingRequestForm())
+        return _form(request, SpendingRequestForm())
 
     def post(self, request):
         form = SpendingRequestForm(request.POST)
         if not form.is_valid():
-            return self._form(request, form, status=400)
+            return _form(request, form, status=400)
         try:
             spending = request_create(actor=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error("indicator_id", error.detail)
-            return self._form(request, form, status=error.status)
-        messages.success(request, "草稿已保存。请核对后点“提交审批”。")
+            return _form(request, form, status=error.status)
+        messages.success(request, "草稿已保存。可以上传发票等附件，核对后点“提交审批”。")
         return redirect("spending:detail", request_id=spending.pk)
 
-    def _form(self, request, form, status: int = 200):
-        return render(request, "expenditure/new.html", {
-            "form": form, "indicators": _indicators_for(request.user),
-            "chosen": str(form["indicator_id"].value() or ""),
-        }, status=status)
+
+def _form(request, form, status: int = 200, spending=None):
+    return render(request, "expenditure/form.html", {
+        "form": form, "indicators": _indicators_for(request.user), "spending": spending,
+        "chosen": str(form["indicator_id"].value() or ""),
+    }, status=status)
 
 
 def _visible(request, request_id: int):
@@ -92,20 +129,31 @@ def _visible(request, request_id: int):
         raise Http404(error.detail) from error
 
 
-def _detail(request, request_id: int, *, status: int = 200, error: DomainError | None = None):
+def _detail(request, request_id: int, *, status: int = 200, error: DomainError | None = None,
+            upload_error: DomainError | None = None):
     spending = _visible(request, request_id)
     mine = spending.applicant_id == request.user.pk
-    approval = approval_loaded(approval_id=spending.approval_id) if spending.approval_id \
-        else None
+    paper = web_selectors.spending_paper_of(spending)
+    editable = mine and spending.status in EDITABLE
+    if upload_error and not editable:  # no upload form to show it next to
+        error, upload_error = upload_error, None
     return render(request, "expenditure/detail.html", {
-        "spending": spending,
-        "boxes": web_selectors.signature_boxes(approval) if approval else [],
-        "approval": approval,
-        "may_submit": mine and spending.status in SUBMITTABLE,
-        "may_withdraw": mine and web_selectors.approval_withdrawable(approval),
+        "spending": spending, "paper": paper,
+        "may_edit": editable, "may_submit": editable,
+        "may_withdraw": mine and web_selectors.approval_withdrawable(paper.approval),
+        "unlocked": [a for a in paper.document.listed_attachments if not a.locked],
+        "attachment_kinds": ATTACHMENT_KINDS, "upload_error": upload_error,
+        "notices": _notices(spending),
         "control_error": error if error and error.code in CONTROL_CODES else None,
         **(error_context(error) if error and error.code not in CONTROL_CODES else {}),
     }, status=status)
+
+
+def _notices(spending) -> list[dict]:
+    """The rules' alerts on this request, with their level and status in words."""
+    return [{**notice, "severity_name": Severity(notice["severity"]).label,
+             "status_name": AlertStatus(notice["status"]).label}
+            for notice in notices_for(object_type=DOCUMENT_TYPE, object_id=spending.pk)]
 
 
 class RequestView(LoginRequiredMixin, View):
@@ -139,3 +187,90 @@ class SubmitView(_ActionView):
 class WithdrawView(_ActionView):
     service = staticmethod(request_withdraw)
     done = "已撤回。"
+
+
+class EditRequestView(LoginRequiredMixin, View):
+    """The same form, filled with the draft (or the returned request) to correct it."""
+
+    def get(self, request, request_id: int):
+        spending, refused = _own_editable(request, request_id)
+        if refused:
+            return refused
+        return _form(request, SpendingRequestForm.of(spending), spending=spending)
+
+    def post(self, request, request_id: int):
+        spending, refused = _own_editable(request, request_id)
+        if refused:
+            return refused
+        form = SpendingRequestForm(request.POST)
+        if not form.is_valid():
+            return _form(request, form, status=400, spending=spending)
+        try:
+            request_update(actor=request.user, request_id=request_id, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error("indicator_id", error.detail)
+            return _form(request, form, status=error.status, spending=spending)
+        messages.success(request, "已保存修改。请核对后点“提交审批”。")
+        return redirect("spending:detail", request_id=request_id)
+
+
+def _own_editable(request, request_id: int):
+    """The caller's own draft or returned request, or the detail page saying why not (409
+    once submitted); 404 for others'."""
+    spending = _visible(request, request_id)
+    if spending.applicant_id != request.user.pk:
+        raise Http404("未找到该支出申请。")
+    if spending.status not in EDITABLE:
+        error = DomainError("not_editable", NOT_EDITABLE, 409)
+        return spending, _detail(request, request_id, status=409, error=error)
+    return spending, None
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class AttachView(LoginRequiredMixin, View):
+    """Upload an invoice or another attachment to the draft. The body is read through the
+    size-limited handler, so CSRF is checked only after it is (Django's rule when a view sets
+    its own upload handlers)."""
+
+    def post(self, request, request_id: int):
+        _visible(request, request_id)
+        request.upload_handlers = [
+            LimitedUploadHandler(request, schema_name=connection.schema_name)]
+        try:
+            request.POST  # noqa: B018  (reads the body through the handler above)
+        except DomainError as error:
+            return _detail(request, request_id, status=error.status, upload_error=error)
+        return csrf_protect(lambda checked: self._attach(checked, request_id))(request)
+
+    def _attach(self, request, request_id: int):
+        received = request.FILES.get("file")
+        if not isinstance(received, ReceivedFile):
+            error = DomainError("invalid", "请先选择要上传的文件。", 400)
+            return _detail(request, request_id, status=400, upload_error=error)
+        try:
+            request_attach(actor=request.user, request_id=request_id, received=received,
+                           kind=request.POST.get("kind") or AttachmentKind.INVOICE)
+        except DomainError as error:
+            if error.status == 404:
+                raise Http404(error.detail) from error
+            return _detail(request, request_id, status=error.status, upload_error=error)
+        finally:
+            received.close()
+        messages.success(request, f"已上传：{received.name}")
+        return redirect(reverse("spending:detail", args=[request_id]) + "#attachments")
+
+
+class DetachView(LoginRequiredMixin, View):
+    """Remove an attachment that is not locked yet."""
+
+    def post(self, request, request_id: int, attachment_id: int):
+        _visible(request, request_id)
+        try:
+            request_detach(actor=request.user, request_id=request_id,
+                           attachment_id=attachment_id)
+        except DomainError as error:
+            if error.status == 404:
+                raise Http404(error.detail) from error
+            return _detail(request, request_id, status=error.status, upload_error=error)
+        messages.success(request, "附件已删除。")
+        return redirect(reverse("spending:detail", args=[request_id]) + "#attachments")

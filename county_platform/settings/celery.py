@@ -35,6 +35,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.audit.tasks.audit_publish_all_heads",
         "schedule": 24 * 3600.0,
     },
+    "county-stats-nightly": {
+        "task": "apps.county.tasks.stats_refresh_nightly",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 CACHES = {

@@ -25,6 +25,7 @@ from permissions.catalog.models import (
     TemplateVersion,
 )
 from permissions.models import Origin, Post, RoleStep, SodRule, TemplateState
+from permissions.tightening import sod_holders_flag
 from tenants.models import Tenant, User
 
 
@@ -408,10 +409,19 @@ def _apply_steps(rows: list[dict], posts: dict[str, Post]) -> None:
 def _apply_sod(rows: list[dict], posts: dict[str, Post]) -> None:
     codes = {row["code"] for row in rows}
     SodRule.objects.filter(origin=Origin.COUNTY).exclude(code__in=codes).delete()
+    before = {r.code: _pair(r) for r in SodRule.objects.filter(scope=SodScope.POST)}
     for row in rows:
-        SodRule.objects.update_or_create(
+        rule, _ = SodRule.objects.update_or_create(
             code=row["code"],
             defaults={"post_a": posts[row["post_a"]], "post_b": posts[row["post_b"]],
                       "scope": row["scope"], "article": row["article"],
                       "origin": Origin.COUNTY},
         )
+        # A pair the tenant did not have (or had only per document) binds people who already
+        # hold both posts: the same standing alert as a tenant's own new pair.
+        if rule.scope == SodScope.POST and before.get(rule.code) != _pair(rule):
+            sod_holders_flag(rule)
+
+
+def _pair(rule: SodRule) -> frozenset[int]:
+    return frozenset((rule.post_a_id, rule.post_b_id))

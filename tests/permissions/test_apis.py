@@ -84,6 +84,32 @@ def test_a_malformed_department_is_400_invalid(town_a, admin, body):
     assert snapshot(town_a) == before
 
 
+def test_my_departments_are_those_i_head_and_the_one_i_belong_to(town_a, admin):
+    home, headed = department_in(town_a, "home"), department_in(town_a, "headed")
+    department_in(town_a, "other")
+    created = admin.post("/api/v1/staff/", {"username": "zhang-head", "display_name": "张主任",
+                                            "department": home.pk, "password": PASSWORD},
+                         format="json")
+    with schema_context(town_a.schema_name):
+        staff = StaffMember.objects.get(pk=created.json()["id"])
+    assigned = admin.post("/api/v1/post-assignments/", {
+        "staff": staff.pk, "post": "dept_head", "department": headed.pk,
+        "start_date": TODAY.isoformat()}, format="json")
+
+    mine = token_client(town_a, staff).get("/api/v1/me/departments/")
+
+    assert (created.status_code, assigned.status_code) == (201, 201), assigned.content
+    assert mine.json().keys() == PAGE_KEYS
+    assert [(d["code"], d["heads"], d["belongs"]) for d in mine.json()["results"]] == [
+        ("headed", True, False), ("home", False, True)]
+
+
+def test_a_member_of_no_department_has_none(member):
+    mine = member.get("/api/v1/me/departments/")
+
+    assert (mine.status_code, mine.json()["count"]) == (200, 0)
+
+
 # --- staff ---------------------------------------------------------------------------------
 
 

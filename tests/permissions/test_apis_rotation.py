@@ -151,6 +151,20 @@ def test_tenant_admin_plans_a_rotation_and_marks_it_done(town_a):
     assert (again.status_code, again.json()["code"]) == (409, "plan_done")
 
 
+def test_a_successor_holding_an_incompatible_post_is_422_naming_the_pair(town_a):
+    staff = holder(town_a, "cashier", due_in_days=20)
+    successor = staff_make(town_a, posts=("accountant",))
+    admin = client_as(town_a, "tenant_admin")
+    before = counts(town_a)
+
+    response = admin.post("/api/v1/rotation/plans/", plan_body(staff, successor=successor.pk),
+                          format="json")
+
+    assert (response.status_code, response.json()["code"]) == (422, "sod_conflict")
+    assert [c["rule"] for c in response.json()["conflicts"]] == ["sod_cashier_accountant"]
+    assert counts(town_a) == before
+
+
 def test_a_member_without_tenant_admin_may_not_plan_and_nothing_changes(town_a):
     staff = holder(town_a, "cashier", due_in_days=20)
     ic_lead = client_as(town_a, "ic_lead")

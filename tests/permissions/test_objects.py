@@ -1,24 +1,33 @@
-"""Object permissions (django-guardian): a grant about one object, per tenant, audited."""
+"""Object permissions (django-guardian): a grant about one object, per tenant, audited; the
+department heads' grants follow their assignments; a project officer is named."""
 
 import contextlib
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.http import Http404
+from django.utils import timezone
 from django_tenants.utils import schema_context
 from guardian.models import UserObjectPermission
 
 from apps.audit.models import AuditEvent
+from apps.budget.services import project_create
 from permissions.models import Department
 from permissions.objects import (
     DEPARTMENT_MANAGE,
+    department_heads_sync,
     department_managed_get,
     departments_managed,
+    departments_of,
     object_grant,
     object_revoke,
+    project_officer_set,
+    project_officers,
+    projects_officered,
 )
-from permissions.services import department_create
+from permissions.services import department_create, post_assign, post_assignment_end, staff_add
 from tests.factories import staff_make, user_make
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +169,119 @@ def test_a_global_permission_or_superuser_opens_no_object(town_a):
 
         assert managed_ids(boss) == set()
         assert detail_ids(boss) == set()
+
+
+# --- department heads: grants follow the dept_head assignments ------------------------------
+
+
+def head_events(department) -> list[str]:
+    return list(AuditEvent.objects.filter(object_type="permissions.department",
+                                          object_id=str(department.pk))
+                .order_by("seq").values_list("action", flat=True))
+
+
+def test_heading_a_department_grants_it_and_leaving_revokes_it(town_a):
+    admin = staff_make(town_a, posts=("tenant_admin",)).user
+    head = staff_make(town_a)
+    with schema_context(town_a.schema_name):
+        mine, other = department_make("财政所"), department_make("农业办")
+
+        assignment = post_assign(actor=admin, staff=head, post_code="dept_head", department=mine)
+        granted = managed_ids(head.user)
+        post_assignment_end(actor=admin, assignment=assignment, end_date=timezone.localdate())
+        still_today = managed_ids(head.user)
+        changed = department_heads_sync(actor=None, on=timezone.localdate() + timedelta(days=1))
+
+        assert (granted, still_today, managed_ids(head.user)) == ({mine.pk}, {mine.pk}, set())
+        assert changed == (0, 1)
+        assert head_events(mine) == ["department.created", "object_perm.granted",
+                                     "object_perm.revoked"]
+        assert head_events(other) == ["department.created"]
+
+
+def test_a_head_without_a_named_department_heads_the_one_they_belong_to(town_a):
+    with schema_context(town_a.schema_name):
+        department = department_make("村建办")
+        staff = staff_add(actor=None, username="head-by-membership", department=department)
+
+        post_assign(actor=None, staff=staff, post_code="dept_head")
+
+        assert managed_ids(staff.user) == {department.pk}
+        assert department_heads_sync(actor=None) == (0, 0)
+
+
+def test_a_future_head_is_granted_by_the_daily_sync_on_their_first_day(town_a):
+    head = staff_make(town_a)
+    start = timezone.localdate() + timedelta(days=3)
+    with schema_context(town_a.schema_name):
+        department = department_make()
+        post_assign(actor=None, staff=head, post_code="dept_head", start_date=start,
+                    department=department)
+        before = managed_ids(head.user)
+
+        department_heads_sync(actor=None, on=start)
+
+        assert (before, managed_ids(head.user)) == (set(), {department.pk})
+
+
+def test_my_departments_are_those_i_head_and_the_one_i_belong_to(town_a):
+    with schema_context(town_a.schema_name):
+        home, headed, other = department_make(), department_make(), department_make()
+        staff = staff_add(actor=None, username="head-and-member", department=home)
+        post_assign(actor=None, staff=staff, post_code="dept_head", department=headed)
+
+        mine = {d.pk: (d.heads, d.belongs) for d in departments_of(user=staff.user)}
+
+    assert mine == {home.pk: (False, True), headed.pk: (True, False)}
+    assert other.pk not in mine
+
+
+# --- project officers -------------------------------------------------------------------------
+
+
+def project_make(department: Department, code: str = "XM-1"):
+    return project_create(actor=None, code=code, name="乡村道路硬化", department=department,
+                          allowed_subjects=["31005"])
+
+
+def test_naming_a_project_officer_grants_the_project_and_replaces_the_previous_one(town_a):
+    admin = staff_make(town_a, posts=("budget_officer",)).user
+    first, second = staff_make(town_a), staff_make(town_a)
+    with schema_context(town_a.schema_name):
+        project = project_make(department_make())
+        others = project_make(project.department, code="XM-2")
+
+        project_officer_set(actor=admin, project=project, staff=first)
+        by_first = project_ids(first.user)
+        project_officer_set(actor=admin, project=project, staff=second)
+
+        assert (by_first, project_ids(first.user), project_ids(second.user)) == (
+            {project.pk}, set(), {project.pk})
+        assert [u.pk for u in project_officers(project=project)] == [second.user.pk]
+        assert others.pk not in project_ids(second.user)
+        events = list(AuditEvent.objects.filter(object_type="budget.budgetproject",
+                                                object_id=str(project.pk))
+                      .order_by("seq").values_list("action", "actor_username"))
+    assert events == [("budget.project_created", ""), ("object_perm.granted", admin.username),
+                      ("object_perm.revoked", admin.username),
+                      ("object_perm.granted", admin.username)]
+
+
+def test_naming_the_same_officer_again_changes_nothing(town_a):
+    officer = staff_make(town_a)
+    with schema_context(town_a.schema_name):
+        project = project_make(department_make())
+        project_officer_set(actor=None, project=project, staff=officer)
+        count = AuditEvent.objects.count()
+
+        project_officer_set(actor=None, project=project, staff=officer)
+
+        assert AuditEvent.objects.count() == count
+        assert project_ids(officer.user) == {project.pk}
+
+
+def project_ids(user) -> set[int]:
+    from apps.budget.models import BudgetProject
+
+    found = projects_officered(user=user, queryset=BudgetProject.objects.all())
+    return set(found.values_list("pk", flat=True))

@@ -431,6 +431,38 @@ def test_the_successor_must_be_someone_else(town_a):
     assert refused.value.code == "invalid_successor"
 
 
+@pytest.mark.django_db
+def test_a_successor_who_would_hold_incompatible_posts_is_refused_naming_the_pair(town_a):
+    staff = holder(town_a, "cashier", due_in(30))
+    successor = staff_make(town_a, posts=("accountant",))
+    with schema_context(town_a.schema_name):
+        before = AuditEvent.objects.count()
+        with pytest.raises(DomainError) as refused:
+            rotation_plan_create(actor=None, staff=staff, post_code="cashier",
+                                 planned_date=today() + 20 * ONE, successor=successor)
+        assert (RotationPlan.objects.count(), AuditEvent.objects.count()) == (0, before)
+
+    assert (refused.value.code, refused.value.status) == ("sod_conflict", 422)
+    assert [(c["rule"], c["with_post"]) for c in refused.value.extra["conflicts"]] == [
+        ("sod_cashier_accountant", "accountant")]
+    assert "出纳与会计不得由一人兼任" in refused.value.detail
+
+
+@pytest.mark.django_db
+def test_a_successor_whose_incompatible_post_ends_before_the_planned_date_is_accepted(town_a):
+    staff = holder(town_a, "cashier", due_in(30))
+    successor = staff_make(town_a, posts=("accountant",))
+    planned = today() + 20 * ONE
+    with schema_context(town_a.schema_name):
+        accountant = successor.assignments.get(post__code="accountant")
+        post_assignment_end(actor=None, assignment=accountant, end_date=planned - ONE)
+
+        plan = rotation_plan_create(actor=None, staff=staff, post_code="cashier",
+                                    planned_date=planned, successor=successor)
+
+    assert (plan.successor_id, plan.planned_date) == (successor.pk, planned)
+
+
 # --- special audits -------------------------------------------------------------------------
 
 

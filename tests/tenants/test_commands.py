@@ -274,7 +274,7 @@ def test_bad_kind_on_the_command_line_is_a_message_not_a_traceback():
 
 
 def test_seed_demo_creates_the_tonglu_county_and_its_14_tenants():
-    output = run("seed_demo", "--skip", "budget")
+    output = run("seed_demo", "--skip", "budget", "--skip", "controls")
 
     county = Tenant.objects.get(slug="tonglu")
     assert (county.name, county.kind, county.region_code, county.parent) == (
@@ -294,7 +294,7 @@ def test_seed_demo_creates_the_tonglu_county_and_its_14_tenants():
 
 
 def test_seed_demo_admins_hold_their_posts_with_the_demo_password():
-    run("seed_demo", "--skip", "budget")
+    run("seed_demo", "--skip", "budget", "--skip", "controls")
 
     county_admin = User.objects.get(username="tonglu_admin")
     assert holds(Tenant.objects.get(slug="tonglu"), "tonglu_admin", "county_admin")
@@ -308,7 +308,7 @@ def test_seed_demo_admins_hold_their_posts_with_the_demo_password():
 
 
 def test_seed_demo_creates_the_platform_operator():
-    run("seed_demo", "--skip", "budget")
+    run("seed_demo", "--skip", "budget", "--skip", "controls")
 
     operator = User.objects.get(username="operator")
     assert (operator.is_staff, operator.is_superuser) == (True, True)
@@ -316,7 +316,7 @@ def test_seed_demo_creates_the_platform_operator():
 
 
 def test_seed_demo_staff_are_members_of_their_tenant_only():
-    run("seed_demo", "--skip", "budget")
+    run("seed_demo", "--skip", "budget", "--skip", "controls")
 
     with schema_context("yaolin"):
         ordinary = StaffMember.objects.filter(user__username__in=["yaolin_songjie", "yaolin_xiebo"])
@@ -338,7 +338,7 @@ WAIVED = {"yaolin": {("sod_acceptance_custody", "yaolin_asset_keeper")}}
 
 def test_seed_demo_fills_every_post_and_shows_an_overdue_rotation_a_plan_and_an_exception():
     """One seed for both checks: seeding the county takes seconds."""
-    run("seed_demo", "--skip", "budget")
+    run("seed_demo", "--skip", "budget", "--skip", "controls")
 
     _every_template_post_filled_respecting_sod()
     _yaolin_shows_an_overdue_rotation_a_plan_and_an_approved_exception()
@@ -389,7 +389,7 @@ def _yaolin_shows_an_overdue_rotation_a_plan_and_an_approved_exception() -> None
 
 
 def test_the_readme_demo_logins_work():
-    run("seed_demo", "--skip", "budget")
+    run("seed_demo", "--skip", "budget", "--skip", "controls")
 
     for slug in ("tonglu", "yaolin"):
         client = web_client(Tenant.objects.get(slug=slug))
@@ -410,7 +410,7 @@ def test_seed_demo_twice_changes_nothing():
 
 
 def test_seed_demo_if_empty_seeds_once_then_does_nothing():
-    run("seed_demo", "--if-empty", "--skip", "budget")
+    run("seed_demo", "--if-empty", "--skip", "budget", "--skip", "controls")
     before = census()
 
     output = run("seed_demo", "--if-empty")
@@ -426,7 +426,7 @@ def test_seed_demo_refuses_production_settings():
     before = census()
 
     with pytest.raises(CommandError, match="生产"):
-        run("seed_demo", "--skip", "budget")
+        run("seed_demo", "--skip", "budget", "--skip", "controls")
 
     assert census() == before
 
@@ -447,3 +447,21 @@ def test_seed_demo_gives_every_township_a_year_of_budget_and_spending_in_every_s
             seen = set(SpendingRequest.objects.values_list("status", flat=True))
             assert total > 8_000_000, spec.slug
             assert seen == states, spec.slug
+
+
+def test_seed_demo_gives_the_county_alerts_in_every_state_across_its_townships():
+    from apps.county.models import CountyAlert
+
+    run("seed_demo")
+
+    mirror = CountyAlert.objects.filter(tenant__parent__slug="tonglu")
+    states = set(mirror.values_list("status", flat=True))
+    assert states == {"open", "acknowledged", "rectified", "closed"}
+    assert mirror.filter(status="open", alert_id__isnull=False).exists()
+    assert mirror.values("tenant").distinct().count() == len(demo.TENANTS)
+    split = mirror.filter(rule="split_payments")
+    assert split.values("tenant").distinct().count() == len(demo.TENANTS)
+    with schema_context("yaolin"):
+        from apps.controls.models import Alert
+
+        assert Alert.objects.filter(reopened_count=1, status="open").exists()

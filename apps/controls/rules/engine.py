@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.controls.library.models import CountyRule
-from apps.controls.models import Alert, RuleTuning
+from apps.controls.models import Alert, AlertStatus, RuleTuning
 from apps.controls.rules.registry import SCHEDULE, Event, Finding, RuleSpec, all_rules
 from apps.controls.services import alert_raise
 from county_platform.errors import DomainError
@@ -80,15 +80,31 @@ def _findings(result: Finding | Iterable[Finding] | None) -> list[Finding]:
     return list(result)
 
 
+def _key(spec: RuleSpec, finding: Finding, *, default_type: str = "",
+         default_id: str | int = "") -> str:
+    object_type = finding.object_type or default_type
+    object_id = finding.object_id or default_id
+    return f"{spec.code}:{finding.key or f'{object_type}:{object_id}'}"
+
+
+def _closed_keys(code: str) -> set[str]:
+    """Situations the county has closed: a scan does not raise them again (the county reopens
+    one that is not resolved). A standing finding, a state that lasts, comes back while it
+    lasts."""
+    return set(Alert.objects.filter(rule=code, status=AlertStatus.CLOSED)
+               .values_list("dedupe_key", flat=True))
+
+
 def _raise_alert(spec: RuleSpec, finding: Finding, *, default_type: str = "",
                  default_id: str | int = "") -> Alert:
     object_type = finding.object_type or default_type
     object_id = finding.object_id or default_id
-    key = finding.key or f"{object_type}:{object_id}"
     return alert_raise(
         rule=spec.code, severity=spec.severity, message=finding.message,
-        dedupe_key=f"{spec.code}:{key}", object_type=object_type, object_id=object_id,
+        dedupe_key=_key(spec, finding, default_type=default_type, default_id=default_id),
+        object_type=object_type, object_id=object_id,
         responsible_post=finding.responsible_post or spec.responsible_post,
+        standing=finding.standing,
     )
 
 
@@ -128,9 +144,11 @@ def rules_scan(*, today: date | None = None, codes: Iterable[str] | None = None)
     for rule in rules:
         try:
             with transaction.atomic():
+                handled = _closed_keys(rule.spec.code)
                 for finding in _findings(rule.spec.check(rule.params, today=today)):
-                    _raise_alert(rule.spec, finding)
-                    count += 1
+                    if finding.standing or _key(rule.spec, finding) not in handled:
+                        _raise_alert(rule.spec, finding)
+                        count += 1
         except Exception:  # one broken rule must not silence the rest of the library
             logger.exception("rule %s failed in %s", rule.spec.code, connection.schema_name)
             failed.append(rule.spec.code)

@@ -35,7 +35,8 @@ SEVERITIES = ("remind", "warn", "block")
 SCHEDULE = "schedule"
 # The document events at which rules run; each is raised by the named service.
 EVENTS = {
-    "spending.submit": "apps.expenditure.services.request_submit（提交支出申请，冻结预算前）",
+    "spending.submit": ("apps.expenditure.services.request_submit"
+                        "（提交支出申请：五项预算控制通过后、进入审批前）"),
     "payment.create": "apps.expenditure.services.payment_create（出纳支付前）",
     "task.decided": "apps.approvals.services.task_decide（审批人作出决定后）",
     "revenue.submit": "apps.budget.revenue.revenue_submit（提交收入登记）",
@@ -72,6 +73,8 @@ class Finding:
     object_id: str | int = ""
     key: str = ""
     responsible_post: str = ""
+    # A standing alert describes a state that lasts (an exception, a conflict held), not an act.
+    standing: bool = False
 
 
 @dataclass(frozen=True)

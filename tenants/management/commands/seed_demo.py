@@ -13,6 +13,8 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.budget.demo import budget_seed, spending_seed
+from apps.controls.demo import alerts_seed
+from apps.controls.library.services import library_sync
 from county_platform.errors import DomainError
 from permissions.exceptions import sod_exception_decide, sod_exception_request
 from permissions.models import Origin, StaffMember
@@ -42,7 +44,7 @@ class Command(BaseCommand):
         "一项轮岗计划和一项经县局批准的不相容岗位例外，以及平台运营员 operator。所有演示账号的"
         f"密码都是 {demo.PASSWORD}。可重复执行；切勿在生产环境运行。"
     )
-    steps = ("public", "operator", "county", "tenants", "staff", "duties", "budget")
+    steps = ("public", "operator", "county", "tenants", "staff", "duties", "budget", "controls")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -176,6 +178,23 @@ class Command(BaseCommand):
                 rng = random.Random(spec.slug)  # noqa: S311  (demo amounts, not secrets)
                 requests += spending_seed(year=year, rng=rng)
         self.stdout.write(f"预算：新增指标 {indicators} 项；支出申请 {requests} 笔（各种状态）")
+
+    # --- controls: the rule library's findings, and alerts in every state -------------------
+
+    def step_controls(self) -> None:
+        county = Tenant.objects.get(slug=demo.COUNTY.slug)
+        library_sync(county=county)
+        county_admin = User.objects.get(username=demo.admin_username(demo.COUNTY.slug))
+        totals: dict[str, int] = {}
+        for spec in demo.TENANTS:
+            with schema_context(Tenant.objects.get(slug=spec.slug).schema_name):
+                for name, value in alerts_seed(county_admin=county_admin).items():
+                    totals[name] = totals.get(name, 0) + value
+        self.stdout.write(
+            f"风险规则：拆分支付演示 {totals.get('split_requests', 0)} 笔；扫描发现 "
+            f"{totals.get('found', 0)} 项；预警已确认 {totals.get('acknowledged', 0)}、"
+            f"已整改 {totals.get('rectified', 0)}、已关闭 {totals.get('closed', 0)}、"
+            f"重新打开 {totals.get('reopened', 0)} 条")
 
     def _fill_posts(self, tenant_index: int, slug: str) -> int:
         """Give every county-template post without a holder to its demo holder."""

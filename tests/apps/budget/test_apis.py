@@ -1,5 +1,9 @@
-"""The budget endpoints of DESIGN.md §11: members read, the budget officer writes; money as
-decimal strings with two places; refusals change nothing; bad input is never a 500."""
+"""The budget endpoints of DESIGN.md §11: members read (lines and projects: those of their
+departments and projects, unless their post works on the whole budget), the budget officer
+writes; money as decimal strings with two places; refusals change nothing; bad input is never
+a 500."""
+
+import itertools
 
 import pytest
 from django.utils import timezone
@@ -16,14 +20,16 @@ from apps.budget.models import (
     RevenueRegistration,
     SubjectTotal,
 )
-from apps.budget.services import fund_account_create
+from apps.budget.services import fund_account_create, project_create
+from permissions.services import post_assign, staff_add
 from tests.apps.approvals.test_apis import PAGE_KEYS, client_for
 from tests.apps.budget.helpers import department_make, indicator_make, ledger_matches_counters
-from tests.factories import staff_make
+from tests.factories import PASSWORD, staff_make
 
 pytestmark = pytest.mark.django_db
 
 THIS_YEAR = timezone.localdate().year
+_names = itertools.count(1)
 
 
 def snapshot(tenant) -> tuple:
@@ -39,14 +45,24 @@ def snapshot(tenant) -> tuple:
         )
 
 
+def member_of(tenant, department, *, posts: tuple[str, ...] = ("handler",), username=None):
+    """Staff of `tenant` who belong to `department`, holding `posts` from today."""
+    with schema_context(tenant.schema_name):
+        staff = staff_add(actor=None, username=username or f"dept-member-{next(_names)}",
+                          password=PASSWORD, department=department)
+        for code in posts:
+            post_assign(actor=None, staff=staff, post_code=code)
+    return staff
+
+
 @pytest.fixture
 def office(town_a):
-    """The budget officer, a plain member, and reference data to point at."""
+    """The budget officer, a plain member of the department, and reference data."""
     officer = staff_make(town_a, posts=("budget_officer",)).user
-    member = staff_make(town_a, posts=("handler",)).user
     with schema_context(town_a.schema_name):
         department = department_make()
         account = fund_account_create(actor=None, name="镇财政零余额账户", kind="fiscal")
+    member = member_of(town_a, department).user
     return {"officer": client_for(town_a, officer), "member": client_for(town_a, member),
             "department": department, "account": account}
 
@@ -239,3 +255,84 @@ def test_the_budget_endpoints_are_in_the_schema(office):
             "/api/v1/budget/indicators/import/", "/api/v1/budget/adjustments/",
             "/api/v1/budget/execution/", "/api/v1/revenues/",
             "/api/v1/spending-requests/{id}/submit/", "/api/v1/payments/"} <= set(paths)
+
+
+# --- who sees which lines, and naming a project officer --------------------------------------
+
+
+def _project(tenant, department, code="XM-1"):
+    with schema_context(tenant.schema_name):
+        return project_create(actor=None, code=code, name="乡村道路硬化", department=department,
+                              allowed_subjects=["31005"])
+
+
+def test_a_department_head_lists_and_opens_only_their_departments_lines(town_a, office):
+    with schema_context(town_a.schema_name):
+        other = department_make()
+        mine = indicator_make(amount="10.00", department=office["department"])
+        theirs = indicator_make(amount="20.00", department=other)
+        head = staff_make(town_a)
+        post_assign(actor=None, staff=head, post_code="dept_head", department=other)
+    client = client_for(town_a, head.user)
+
+    listed = client.get("/api/v1/budget/indicators/").json()
+    own = client.get(f"/api/v1/budget/indicators/{theirs.pk}/")
+    foreign = client.get(f"/api/v1/budget/indicators/{mine.pk}/")
+    missing = client.get("/api/v1/budget/indicators/987654/")
+
+    assert [row["id"] for row in listed["results"]] == [theirs.pk]
+    assert own.status_code == 200
+    assert (foreign.status_code, foreign.json()) == (missing.status_code, missing.json())
+    assert foreign.json()["code"] == "not_found"
+
+
+def test_the_budget_officer_names_a_project_officer_who_then_sees_the_project(town_a, office):
+    project = _project(town_a, office["department"])
+    with schema_context(town_a.schema_name):
+        line = indicator_make(amount="50.00", subject="31005", project=project)
+    officer = staff_make(town_a, posts=("project_officer",))
+    client = client_for(town_a, officer.user)
+    before = client.get("/api/v1/budget/projects/").json()["count"]
+
+    named = office["officer"].post(f"/api/v1/budget/projects/{project.pk}/officer/",
+                                   {"staff": officer.pk}, format="json")
+
+    assert (named.status_code, named.json()) == (
+        200, {"project": project.pk, "officers": [officer.user.username]})
+    assert before == 0
+    assert [p["code"] for p in client.get("/api/v1/budget/projects/").json()["results"]] == [
+        "XM-1"]
+    assert [i["id"] for i in client.get("/api/v1/budget/indicators/").json()["results"]] == [
+        line.pk]
+    with schema_context(town_a.schema_name):
+        assert AuditEvent.objects.filter(action="object_perm.granted", object_id=str(project.pk),
+                                         object_type="budget.budgetproject").count() == 1
+
+
+def test_the_tenant_admin_may_name_a_project_officer_too(town_a, office):
+    project = _project(town_a, office["department"])
+    admin = client_for(town_a, staff_make(town_a, posts=("tenant_admin",)).user)
+    officer = staff_make(town_a)
+
+    named = admin.post(f"/api/v1/budget/projects/{project.pk}/officer/", {"staff": officer.pk},
+                       format="json")
+
+    assert named.status_code == 200
+
+
+def test_naming_a_project_officer_refusals_change_nothing(town_a, office):
+    project = _project(town_a, office["department"])
+    officer = staff_make(town_a)
+    before = snapshot(town_a)
+
+    by_member = office["member"].post(f"/api/v1/budget/projects/{project.pk}/officer/",
+                                      {"staff": officer.pk}, format="json")
+    unknown_staff = office["officer"].post(f"/api/v1/budget/projects/{project.pk}/officer/",
+                                           {"staff": 987654}, format="json")
+    no_project = office["officer"].post("/api/v1/budget/projects/987654/officer/",
+                                        {"staff": officer.pk}, format="json")
+
+    assert (by_member.status_code, by_member.json()["code"]) == (403, "permission_denied")
+    assert unknown_staff.status_code == 400
+    assert (no_project.status_code, no_project.json()["code"]) == (404, "not_found")
+    assert snapshot(town_a) == before

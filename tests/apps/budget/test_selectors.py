@@ -1,5 +1,6 @@
 """Execution, 三公 and the annual tables on a constructed data set: two departments, two
-accounts, one project, this year and last year, with commitments and payments."""
+accounts, one project, this year and last year, with commitments and payments; and who is
+listed which lines and projects (the list and the detail always agree)."""
 
 from decimal import Decimal
 
@@ -10,9 +11,14 @@ from django_tenants.utils import schema_context
 from apps.budget import selectors
 from apps.budget.controls import Draw, budget_commit
 from apps.budget.ledger import budget_execute, indicator_open
-from apps.budget.models import BudgetProject, EconomicSubject, FundAccount
+from apps.budget.models import BudgetIndicator, BudgetProject, EconomicSubject, FundAccount
 from county_platform.errors import DomainError
 from permissions.models import Department
+from permissions.objects import project_officer_set
+from permissions.services import post_assign, staff_add
+from permissions.visibility import BUDGET_WHOLE_TENANT_POSTS
+from tenants.inspectors import inspector_grant_create
+from tests.factories import staff_make, user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +185,116 @@ def test_execution_is_a_fixed_number_of_queries(town_a, django_assert_max_num_qu
             selectors.execution(year=YEAR, by="indicator")
         with django_assert_max_num_queries(1):
             selectors.execution(year=YEAR, by="department")
+
+
+# --- who sees which lines (permissions.visibility) -----------------------------------------
+
+
+def _seen(user) -> tuple[set[int], set[str]]:
+    """Ids of the lines and codes of the projects `user` is listed."""
+    lines = set(selectors.indicators_list(user=user).values_list("pk", flat=True))
+    projects = set(selectors.projects_list(user=user).values_list("code", flat=True))
+    return lines, projects
+
+
+def _opened(user, indicators) -> set[int]:
+    """Ids of the lines whose detail `user` may open, asked one by one."""
+    opened = set()
+    for indicator in indicators:
+        try:
+            opened.add(selectors.indicator_get(pk=indicator.pk, user=user).pk)
+        except DomainError as refused:
+            assert (refused.code, refused.status) == ("not_found", 404)
+    return opened
+
+
+def _all_lines() -> list:
+    return list(BudgetIndicator.objects.order_by("pk"))
+
+
+def _head_of(tenant, department):
+    staff = staff_make(tenant)
+    with schema_context(tenant.schema_name):
+        post_assign(actor=None, staff=staff, post_code="dept_head", department=department)
+    return staff.user
+
+
+def test_a_department_head_sees_only_their_departments_lines_and_projects(town_a):
+    with schema_context(town_a.schema_name):
+        data = data_set()
+    head_a, head_b = _head_of(town_a, data["a"]), _head_of(town_a, data["b"])
+    with schema_context(town_a.schema_name):
+        a_lines = set(BudgetIndicator.objects.filter(department=data["a"]).values_list("pk",
+                                                                                      flat=True))
+        b_lines = set(BudgetIndicator.objects.filter(department=data["b"]).values_list("pk",
+                                                                                      flat=True))
+
+        assert _seen(head_a) == (a_lines, set())
+        assert _seen(head_b) == (b_lines, {"P1"})
+        assert _opened(head_a, _all_lines()) == a_lines
+        assert _opened(head_b, _all_lines()) == b_lines
+        assert selectors.project_get(pk=data["project"].pk, user=head_a) is None
+
+
+def test_a_project_officer_sees_their_project_and_its_lines_only(town_a):
+    officer = staff_make(town_a, posts=("handler",))
+    with schema_context(town_a.schema_name):
+        data = data_set()
+        project_officer_set(actor=None, project=data["project"], staff=officer)
+        line = data["indicators"][2]
+
+        assert _seen(officer.user) == ({line.pk}, {"P1"})
+        assert _opened(officer.user, _all_lines()) == {line.pk}
+
+
+def test_a_member_sees_the_lines_of_the_department_they_belong_to(town_a):
+    with schema_context(town_a.schema_name):
+        data = data_set()
+        member = staff_add(actor=None, username="budget-a-member", department=data["a"])
+        post_assign(actor=None, staff=member, post_code="handler")
+        a_lines = set(BudgetIndicator.objects.filter(department=data["a"]).values_list("pk",
+                                                                                      flat=True))
+
+        assert _seen(member.user) == (a_lines, set())
+
+
+@pytest.mark.parametrize("post", [p for p in BUDGET_WHOLE_TENANT_POSTS if p != "county_admin"])
+def test_the_whole_budget_posts_see_every_line(town_a, post):
+    user = staff_make(town_a, posts=(post,)).user
+    with schema_context(town_a.schema_name):
+        data_set()
+        every = {i.pk for i in _all_lines()}
+
+        assert _seen(user) == (every, {"P1"})
+        assert _opened(user, _all_lines()) == every
+
+
+def test_an_inspector_sees_every_line_and_a_member_of_nothing_none(town_a, county):
+    admin = staff_make(county, posts=("county_admin",)).user
+    inspector, nobody = user_make(), staff_make(town_a, posts=("handler",)).user
+    inspector_grant_create(actor=admin, county=county, username=inspector.username,
+                           tenant_slugs=["town-a"], valid_from=timezone.localdate(),
+                           valid_to=timezone.localdate(), reason="专项检查")
+    with schema_context(town_a.schema_name):
+        data_set()
+        every = {i.pk for i in _all_lines()}
+
+        assert _seen(inspector) == (every, {"P1"})
+        assert _seen(nobody) == (set(), set())
+        assert _opened(nobody, _all_lines()) == set()
+
+
+def test_scoping_a_head_is_a_fixed_number_of_queries(town_a, django_assert_max_num_queries):
+    with schema_context(town_a.schema_name):
+        data = data_set()
+    head = _head_of(town_a, data["a"])
+    with schema_context(town_a.schema_name):
+        for n in range(5):  # more lines must not mean more queries
+            _open(YEAR + 1, data["a"], "30201", FundAccount.objects.create(
+                name=f"账户{n}", kind="fiscal"), "10")
+        # Who they are, their posts, guardian's two permission look-ups (each with its content
+        # type), the lines: a constant, however many lines there are.
+        with django_assert_max_num_queries(7):
+            lines = list(selectors.indicators_list(user=head))
+
+    assert len(lines) == 8

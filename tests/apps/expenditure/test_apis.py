@@ -205,6 +205,75 @@ def test_bad_drafts_are_400_and_nothing_is_made(town_a, office, change):
     assert snapshot(town_a) == before
 
 
+def _amounts(tenant) -> list:
+    with schema_context(tenant.schema_name):
+        return sorted(SpendingRequest.objects.values_list(
+            "id", "amount", "purpose", "payee_name", "indicator_id", "subject__code"))
+
+
+def test_the_applicant_patches_a_draft_and_only_what_is_sent_changes(town_a, office):
+    clients, indicator = office
+    draft = _draft(clients, indicator)
+
+    response = clients["handler"].patch(f"/api/v1/spending-requests/{draft['id']}/", {
+        "amount": "650.00", "payee_name": "城关文具店", "payee_account": "6222 0000 1111"},
+        format="json")
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert (body["amount"], body["purpose"], body["indicator"], body["subject"]) == (
+        "650.00", "购买办公用品", indicator.pk, "30201")
+    assert (body["payee_name"], body["payee_account"]) == ("城关文具店", "6222 0000 1111")
+    assert body["status"] == "draft"
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"amount": "0"}, "amount"),
+    ({"purpose": ""}, "purpose"),
+    ({"payee_account": "not-an-account"}, "payee_account"),
+])
+def test_a_bad_patch_is_400_and_changes_nothing(town_a, office, change, field):
+    clients, indicator = office
+    draft = _draft(clients, indicator)
+    before = _amounts(town_a)
+
+    response = clients["handler"].patch(f"/api/v1/spending-requests/{draft['id']}/", change,
+                                        format="json")
+
+    assert response.status_code == 400
+    assert field in response.content.decode()
+    assert _amounts(town_a) == before
+
+
+def test_a_missing_indicator_in_a_patch_is_400_in_chinese(town_a, office):
+    clients, indicator = office
+    draft = _draft(clients, indicator)
+    before = _amounts(town_a)
+
+    response = clients["handler"].patch(f"/api/v1/spending-requests/{draft['id']}/",
+                                        {"indicator": 987654}, format="json")
+
+    assert (response.status_code, response.json()["detail"]) == (400, "所选预算指标不存在。")
+    assert _amounts(town_a) == before
+
+
+def test_others_cannot_patch_and_nobody_patches_a_submitted_request(town_a, office):
+    clients, indicator = office
+    draft = _draft(clients, indicator)
+    url = f"/api/v1/spending-requests/{draft['id']}/"
+    before = _amounts(town_a)
+
+    by_accountant = clients["accountant"].patch(url, {"amount": "1.00"}, format="json")
+    by_bystander = clients["bystander"].patch(url, {"amount": "1.00"}, format="json")
+    clients["handler"].post(f"{url}submit/")
+    submitted = clients["handler"].patch(url, {"amount": "1.00"}, format="json")
+
+    assert by_accountant.status_code == 404  # sees every request, corrects none
+    assert by_bystander.status_code == 404
+    assert (submitted.status_code, submitted.json()["code"]) == (409, "not_editable")
+    assert _amounts(town_a) == before
+
+
 def test_payment_lifecycle(town_a, office):
     clients, indicator = office
     draft = _draft(clients, indicator)

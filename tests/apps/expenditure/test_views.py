@@ -5,16 +5,22 @@ changed, 审批中 after a good submit, 撤回, my requests, 404 for others."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from apps.approvals.models import ApprovalTask
 from apps.approvals.services import process_define
+from apps.attachments.models import Attachment
 from apps.budget.models import BudgetIndicator
+from apps.controls.services import alert_raise
 from apps.expenditure.models import RequestStatus, SpendingRequest
 from apps.expenditure.services import request_create
+from permissions.models import StaffMember
 from tests.apps.budget.helpers import indicator_make
+from tests.apps.expenditure.helpers import PDF, PNG, TEXT
 from tests.conftest import host_of
 from tests.factories import staff_make
 
@@ -38,13 +44,17 @@ def people(town_a):
 
 
 @pytest.fixture
-def indicator(town_a) -> BudgetIndicator:
+def indicator(town_a, people) -> BudgetIndicator:
+    """A line of the applicant's department: the form offers the lines the applicant sees."""
     with schema_context(town_a.schema_name):
         process_define(actor=None, document_type="spending_request", name="支出审批", steps=[
             {"name": "会计审核", "post_code": "accountant", "mode": "any"},
         ])
-        return indicator_make(amount="1000.00", subject="30201",
+        line = indicator_make(amount="1000.00", subject="30201",
                               year=timezone.localdate().year)
+        StaffMember.objects.filter(user=people["applicant"]).update(
+            department=line.department)  # no service moves staff between departments yet
+        return line
 
 
 def signed_in(tenant, user) -> Client:
@@ -81,6 +91,17 @@ def test_the_new_form_shows_each_indicator_as_a_card_with_its_available_balance(
     assert "30201" in page
     assert f'<b data-available="{indicator.pk}">¥1000.00</b>' in page
     assert 'name="major_matter"' in page
+
+
+def test_the_new_form_offers_no_line_of_another_department(town_a, people, indicator):
+    with schema_context(town_a.schema_name):
+        other = indicator_make(amount="5000.00", subject="30201",
+                               year=timezone.localdate().year)
+
+    page = signed_in(town_a, people["applicant"]).get("/spending/new/").content.decode()
+
+    assert f'name="indicator_id" value="{indicator.pk}"' in page
+    assert f'name="indicator_id" value="{other.pk}"' not in page
 
 
 def test_saving_the_form_makes_a_draft_to_check_then_submit(town_a, people, indicator):
@@ -210,3 +231,267 @@ def test_an_action_on_a_missing_request_is_404_not_500(town_a, people, action):
     response = signed_in(town_a, people["applicant"]).post(f"/spending/987654/{action}/")
 
     assert response.status_code == 404
+
+
+# --- payee, correcting a draft -----------------------------------------------------------------
+
+
+def test_the_payee_is_entered_on_the_form_and_shown_on_the_paper(town_a, people, indicator):
+    client = signed_in(town_a, people["applicant"])
+
+    response = client.post("/spending/new/", {
+        "indicator_id": indicator.pk, "amount": "250.50", "purpose": "购买办公用纸",
+        "payee_name": "城关文具店", "payee_account": "6222 0000 1111"})
+    page = client.get(response["Location"]).content.decode()
+
+    [spending] = requests_of(town_a, people["applicant"])
+    assert (spending.payee_name, spending.payee_account) == ("城关文具店", "6222 0000 1111")
+    assert '<span class="pf-value" data-field="payee_name">城关文具店</span>' in page
+    assert '<span class="pf-value" data-field="payee_account">6222 0000 1111</span>' in page
+
+
+def test_a_payee_account_with_letters_is_refused_next_to_the_field(town_a, people, indicator):
+    response = signed_in(town_a, people["applicant"]).post("/spending/new/", {
+        "indicator_id": indicator.pk, "amount": "250.50", "purpose": "购买办公用纸",
+        "payee_account": "账号abc"})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert page.index('id="id_payee_account"') < page.index(
+        "收款账号只能填数字（可以有空格或短横线）。")
+    assert requests_of(town_a, people["applicant"]) == []
+
+
+def test_the_edit_page_is_the_same_form_filled_with_the_draft(town_a, people, indicator):
+    spending = draft(town_a, people["applicant"], indicator)
+    client = signed_in(town_a, people["applicant"])
+
+    detail = client.get(f"/spending/{spending.pk}/").content.decode()
+    response = client.get(f"/spending/{spending.pk}/edit/")
+
+    page = response.content.decode()
+    assert f'href="/spending/{spending.pk}/edit/">修改</a>' in detail
+    assert response.status_code == 200
+    assert "<h1>修改支出申请</h1>" in page
+    assert f'<input type="radio" name="indicator_id" value="{indicator.pk}" checked>' in page
+    assert 'value="300.00"' in page
+    assert ">购买办公用纸</textarea>" in page
+
+
+def test_saving_the_edit_form_corrects_the_draft(town_a, people, indicator):
+    spending = draft(town_a, people["applicant"], indicator, amount="1500.00")
+    client = signed_in(town_a, people["applicant"])
+
+    response = client.post(f"/spending/{spending.pk}/edit/", {
+        "indicator_id": indicator.pk, "amount": "900.00", "purpose": "购买办公用纸和墨盒",
+        "payee_name": "城关文具店"})
+    page = client.get(response["Location"]).content.decode()
+
+    [saved] = requests_of(town_a, people["applicant"])
+    assert response.status_code == 302
+    assert (saved.pk, saved.amount, saved.purpose, saved.payee_name) == (
+        spending.pk, Decimal("900.00"), "购买办公用纸和墨盒", "城关文具店")
+    assert "已保存修改" in page
+    assert '<span class="pf-value" data-field="amount">¥900.00</span>' in page
+
+
+def test_after_an_over_budget_refusal_the_page_links_to_the_correction(
+        town_a, people, indicator):
+    spending = draft(town_a, people["applicant"], indicator, amount="1500.00")
+
+    page = signed_in(town_a, people["applicant"]).post(
+        f"/spending/{spending.pk}/submit/").content.decode()
+
+    assert page.index('data-refusal="over_budget"') < page.index(
+        f'<a href="/spending/{spending.pk}/edit/">修改金额或指标</a>') < page.index(
+        'data-field="subject"')
+
+
+def test_a_submitted_request_cannot_be_edited_and_others_get_404(town_a, people, indicator):
+    spending = draft(town_a, people["applicant"], indicator)
+    client = signed_in(town_a, people["applicant"])
+    other = signed_in(town_a, people["accountant"])
+    by_other = other.post(f"/spending/{spending.pk}/edit/", {
+        "indicator_id": indicator.pk, "amount": "1.00", "purpose": "改掉"})
+    client.post(f"/spending/{spending.pk}/submit/")
+
+    shown = client.get(f"/spending/{spending.pk}/edit/")
+    posted = client.post(f"/spending/{spending.pk}/edit/", {
+        "indicator_id": indicator.pk, "amount": "1.00", "purpose": "改掉"})
+    detail = client.get(f"/spending/{spending.pk}/").content.decode()
+
+    assert by_other.status_code == 404
+    assert (shown.status_code, posted.status_code) == (409, 409)
+    assert "申请已提交，不能再修改。需要修改请先撤回。" in posted.content.decode()
+    assert f'href="/spending/{spending.pk}/edit/"' not in detail
+    [saved] = requests_of(town_a, people["applicant"])
+    assert (saved.amount, saved.purpose) == (Decimal("300.00"), "购买办公用纸")
+
+
+# --- invoices and other attachments (报销) -----------------------------------------------------
+
+
+def upload(client, spending, data: bytes, name: str, kind: str = "invoice"):
+    return client.post(f"/spending/{spending.pk}/attachments/",
+                       {"file": SimpleUploadedFile(name, data), "kind": kind})
+
+
+def attachments_of(tenant, spending) -> list[tuple]:
+    with schema_context(tenant.schema_name):
+        return list(Attachment.objects.filter(object_type="spending_request",
+                                              object_id=str(spending.pk))
+                    .order_by("id").values_list("original_name", "kind", "content_type",
+                                                "locked"))
+
+
+def test_invoices_are_uploaded_to_a_draft_and_listed_on_its_paper(
+        town_a, people, indicator, media_root):
+    spending = draft(town_a, people["applicant"], indicator)
+    client = signed_in(town_a, people["applicant"])
+
+    first = upload(client, spending, PDF, "发票1.pdf")
+    second = upload(client, spending, PNG, "会议纪要.png", kind="minutes")
+    page = client.get(f"/spending/{spending.pk}/").content.decode()
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert attachments_of(town_a, spending) == [
+        ("发票1.pdf", "invoice", "application/pdf", False),
+        ("会议纪要.png", "minutes", "image/png", False)]
+    assert '<span class="attachment-kind">发票</span>' in page
+    assert ">发票1.pdf</a>" in page
+    assert page.count("删除</button>") == 2
+
+
+def test_a_text_file_named_pdf_is_refused_in_chinese_and_not_kept(
+        town_a, people, indicator, media_root):
+    spending = draft(town_a, people["applicant"], indicator)
+
+    response = upload(signed_in(town_a, people["applicant"]), spending, TEXT, "发票.pdf")
+
+    page = response.content.decode()
+    assert response.status_code == 415
+    assert 'data-upload-error="unsupported_type"' in page
+    assert "只能上传 PDF、OFD、PNG、JPEG 图片或 Word、Excel（docx/xlsx）文件。" in page
+    assert attachments_of(town_a, spending) == []
+
+
+def test_a_file_over_the_limit_is_refused_in_chinese(
+        town_a, people, indicator, media_root, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    spending = draft(town_a, people["applicant"], indicator)
+
+    response = upload(signed_in(town_a, people["applicant"]), spending,
+                      PDF + b"0" * 2048, "发票.pdf")
+
+    assert response.status_code == 413
+    assert "文件不能超过 1 MB。" in response.content.decode()
+    assert attachments_of(town_a, spending) == []
+
+
+def test_after_submission_invoices_are_locked_and_cannot_be_removed(
+        town_a, people, indicator, media_root):
+    spending = draft(town_a, people["applicant"], indicator)
+    client = signed_in(town_a, people["applicant"])
+    upload(client, spending, PDF, "发票1.pdf")
+    client.post(f"/spending/{spending.pk}/submit/")
+    with schema_context(town_a.schema_name):
+        invoice = Attachment.objects.get(object_id=str(spending.pk))
+
+    removed = client.post(f"/spending/{spending.pk}/attachments/{invoice.pk}/delete/")
+    added = upload(client, spending, PNG, "补充.png")
+    page = client.get(f"/spending/{spending.pk}/").content.decode()
+
+    assert removed.status_code == 409
+    assert "单据已提交，附件不能再删除或替换。" in removed.content.decode()
+    assert added.status_code == 409
+    assert "申请已提交，不能再增加附件。" in added.content.decode()
+    assert attachments_of(town_a, spending) == [
+        ("发票1.pdf", "invoice", "application/pdf", True)]
+    assert "已锁定" in page
+    assert "删除</button>" not in page
+    assert "上传</button>" not in page
+
+
+def test_an_invoice_of_a_draft_is_deleted_but_not_by_someone_else(
+        town_a, people, indicator, media_root):
+    spending = draft(town_a, people["applicant"], indicator)
+    client = signed_in(town_a, people["applicant"])
+    upload(client, spending, PDF, "发票1.pdf")
+    with schema_context(town_a.schema_name):
+        invoice = Attachment.objects.get(object_id=str(spending.pk))
+
+    by_other = signed_in(town_a, people["bystander"]).post(
+        f"/spending/{spending.pk}/attachments/{invoice.pk}/delete/")
+    kept = attachments_of(town_a, spending)
+    by_applicant = client.post(f"/spending/{spending.pk}/attachments/{invoice.pk}/delete/")
+
+    assert by_other.status_code == 404
+    assert len(kept) == 1
+    assert by_applicant.status_code == 302
+    assert attachments_of(town_a, spending) == []
+
+
+def test_nobody_else_uploads_to_a_request(town_a, people, indicator, media_root):
+    spending = draft(town_a, people["applicant"], indicator)
+
+    by_bystander = upload(signed_in(town_a, people["bystander"]), spending, PDF, "x.pdf")
+    by_accountant = upload(signed_in(town_a, people["accountant"]), spending, PDF, "x.pdf")
+
+    assert (by_bystander.status_code, by_accountant.status_code) == (404, 404)
+    assert attachments_of(town_a, spending) == []
+
+
+# --- the approver's task page ------------------------------------------------------------------
+
+
+def test_the_approver_sees_the_request_as_its_paper_form_with_the_invoices(
+        town_a, people, indicator, media_root):
+    spending = draft(town_a, people["applicant"], indicator)
+    client = signed_in(town_a, people["applicant"])
+    client.post(f"/spending/{spending.pk}/edit/", {
+        "indicator_id": indicator.pk, "amount": "300.00", "purpose": "购买办公用纸",
+        "payee_name": "城关文具店", "payee_account": "6222 0000 1111"})
+    upload(client, spending, PDF, "发票1.pdf")
+    client.post(f"/spending/{spending.pk}/submit/")
+    with schema_context(town_a.schema_name):
+        task = ApprovalTask.objects.get(assignee=people["accountant"])
+    approver = signed_in(town_a, people["accountant"])
+
+    todos = approver.get("/approvals/tasks/").content.decode()
+    page = approver.get(f"/approvals/tasks/{task.pk}/").content.decode()
+
+    assert "购买办公用纸 ¥300.00" in todos
+    assert '<h2 class="paper-title">支出申请单</h2>' in page
+    assert '<span class="pf-value" data-field="amount">¥300.00</span>' in page
+    assert "30201" in page.split('data-field="indicator"')[1].split("</div>")[0]
+    assert '<span class="pf-value" data-field="payee_name">城关文具店</span>' in page
+    assert '<span class="pf-value" data-field="purpose">购买办公用纸</span>' in page
+    assert ">发票1.pdf</a>" in page
+    assert "同意</button>" in page
+
+
+def test_the_rules_notices_on_the_request_are_shown_above_its_paper(town_a, people, indicator):
+    spending = draft(town_a, people["applicant"], indicator)
+    with schema_context(town_a.schema_name):
+        alert_raise(rule="payee_split", severity="warn",
+                    message="同一收款人 7 日内 3 笔支出，疑似拆分。",
+                    dedupe_key=f"test:{spending.pk}", object_type="spending_request",
+                    object_id=spending.pk)
+
+    page = signed_in(town_a, people["applicant"]).get(
+        f"/spending/{spending.pk}/").content.decode()
+
+    assert '<li class="doc-notice alert-warn" data-notice="payee_split">' in page
+    assert '<span class="sev sev-warn">预警</span>' in page
+    assert "同一收款人 7 日内 3 笔支出，疑似拆分。" in page
+    assert '<span class="status status-open">待处理</span>' in page
+    assert page.index("风险提示") < page.index('<h2 class="paper-title">支出申请单</h2>')
+
+
+def test_a_request_without_notices_shows_no_notice_section(town_a, people, indicator):
+    spending = draft(town_a, people["applicant"], indicator)
+
+    page = signed_in(town_a, people["applicant"]).get(
+        f"/spending/{spending.pk}/").content.decode()
+
+    assert "风险提示" not in page

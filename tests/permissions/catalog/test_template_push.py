@@ -4,6 +4,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from apps.audit.models import AuditEvent
+from apps.controls.models import Alert, AlertStatus
 from county_platform.celery import SCHEMA_HEADER
 from permissions import tightening
 from permissions.catalog import services
@@ -12,6 +13,7 @@ from permissions.catalog.tasks import template_apply_task
 from permissions.models import Origin, Post, RoleStep, SodRule, TemplateState
 from tenants.models import Tenant
 from tenants.services import tenant_create
+from tests.factories import staff_make
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +67,45 @@ def test_a_new_version_keeps_every_tenant_tightening(county, town_a, in_tenant):
         step = RoleStep.objects.get(activity="expenditure", step="ic_review")
         assert (step.origin, step.post.code) == (Origin.TENANT, "ic_lead")
         assert TemplateState.objects.get().version == version.number
+
+
+def _pushed_pair(county: Tenant, scope: str = "post") -> TemplateVersion:
+    services.county_sod_create(actor=None, county=county, code="sod_handler_contract",
+                               post_a="handler", post_b="contract_officer", scope=scope,
+                               article="县“6+N”管理办法：合同起草与经办相互分离")
+    return publish(county)
+
+
+def conflict_alerts() -> list[tuple]:
+    return list(Alert.objects.filter(rule="sod_existing_conflict").order_by("id")
+                .values_list("object_id", "standing", "status", "dedupe_key"))
+
+
+def test_a_pushed_new_pair_flags_everyone_already_holding_both_posts(county, town_a, in_tenant):
+    """The same standing alert as a pair the township adds itself (tightening)."""
+    both = staff_make(town_a, posts=("handler", "contract_officer"))
+    staff_make(town_a, posts=("handler",))
+    version = _pushed_pair(county)
+
+    apply_in(town_a, version)
+    apply_in(town_a, publish(county, "再次发布"))  # the pair is no longer new: no second alert
+
+    with in_tenant(town_a):
+        assert conflict_alerts() == [
+            (str(both.pk), True, AlertStatus.OPEN,
+             f"sod_existing_conflict:sod_handler_contract:{both.pk}")]
+        # Nobody's assignment was ended by the push.
+        assert set(both.assignments.filter(end_date=None).values_list("post__code", flat=True)) \
+            == {"handler", "contract_officer"}
+
+
+def test_a_pushed_per_document_pair_flags_no_one(county, town_a, in_tenant):
+    staff_make(town_a, posts=("handler", "contract_officer"))
+
+    apply_in(town_a, _pushed_pair(county, scope="document"))
+
+    with in_tenant(town_a):
+        assert conflict_alerts() == []
 
 
 def test_a_new_version_restores_the_county_minimums_a_tenant_lost(county, town_a, in_tenant):

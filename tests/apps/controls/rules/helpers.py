@@ -69,3 +69,62 @@ def scan(code: str, *, today: date) -> list[Alert]:
 
 def alerts_of(code: str) -> list[Alert]:
     return list(Alert.objects.filter(rule=code).order_by("id"))
+
+
+REVENUE_ROUTE = [{"name": "会计审核", "post_code": "accountant", "mode": "any"}]
+
+
+def revenue_office_make(tenant):
+    """A cashier and an accountant, and the revenue approval process; returns people by post.
+    Call outside the tenant's schema."""
+    from django_tenants.utils import schema_context
+
+    people = {post: staff_make(tenant, posts=(post,)).user for post in ("cashier", "accountant")}
+    with schema_context(tenant.schema_name):
+        process_define(actor=None, document_type="revenue_registration", name="收入登记审批",
+                       steps=REVENUE_ROUTE)
+    return people
+
+
+def revenue_registered(actor, account, *, submit=True, amount="20000.00", kind="tax_return",
+                       received_on=None, payer="县财政局"):
+    """A revenue registration by `actor` into `account`, submitted unless told otherwise
+    (inside the tenant's schema)."""
+    from django.utils import timezone
+
+    from apps.budget.revenue import revenue_create, revenue_submit
+
+    revenue = revenue_create(actor=actor, kind=kind, fund_account_id=account.pk, amount=amount,
+                             received_on=received_on or timezone.localdate(), payer=payer)
+    if submit:
+        revenue = revenue_submit(actor=actor, revenue_id=revenue.pk)
+    return revenue
+
+
+def audit_events_backdate(event_ids, when) -> None:
+    """Move audit events to `when`, as an attacker or a clock would (the table is append-only,
+    so its triggers are switched off for this one statement; the hashes no longer match)."""
+    from django.db import connection
+
+    from tests.apps.audit.tampering import triggers_bypassed
+
+    with triggers_bypassed(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET created_at = %s WHERE id = ANY(%s)",
+                       [when, list(event_ids)])
+
+
+def ledger_spent(indicator, amount: str, *, pay: bool = True) -> None:
+    """Freeze (and, unless pay=False, pay) `amount` on an indicator of any year through the
+    budget ledger's own services — for indicators of past years, which the spending services
+    no longer accept."""
+    import uuid
+    from decimal import Decimal
+
+    from apps.budget.controls import Draw, budget_commit
+    from apps.budget.ledger import budget_execute
+
+    document = {"document_type": "ledger_voucher", "document_id": uuid.uuid4().hex[:16]}
+    budget_commit(actor=None, draws=[Draw(indicator.pk, Decimal(amount))], year=indicator.year,
+                  **document)
+    if pay:
+        budget_execute(actor=None, indicator_id=indicator.pk, amount=Decimal(amount), **document)

@@ -86,3 +86,19 @@ def test_a_township_may_switch_off_a_warning_rule(town_a):
         RuleTuning.objects.create(code="execution_ahead_of_year", enabled=False)
 
         assert scan("execution_ahead_of_year", today=date(2026, 3, 1)) == []
+
+
+def test_a_situation_the_county_closed_is_not_raised_again_by_the_next_scan(town_a):
+    from apps.controls.models import Alert
+    from apps.controls.services import alert_close_by_key
+
+    people, indicator = office_make(town_a, amount="100000.00")
+    with schema_context(town_a.schema_name):
+        request_paid(people, indicator, amount="90000.00")
+        [first] = scan("execution_ahead_of_year", today=date(2026, 3, 1))
+        alert_close_by_key(dedupe_key=first.dedupe_key, note="已核实")
+
+        again = scan("execution_ahead_of_year", today=date(2026, 3, 2))
+
+        assert again == []
+        assert Alert.objects.filter(rule="execution_ahead_of_year").count() == 1
