@@ -415,6 +415,14 @@ def _alert(actors: Actors) -> dict:
     return {"pk": alert.pk}
 
 
+def _county_alert(actors: Actors) -> dict:
+    """The county's copy of a town-a alert (its id is the county route's)."""
+    from apps.county.models import CountyAlert
+
+    alert_id = _alert(actors)["pk"]
+    return {"pk": CountyAlert.objects.get(tenant=actors.tenants["town-a"], alert_id=alert_id).pk}
+
+
 def _spending_request(actors: Actors) -> dict:
     from apps.expenditure.services import request_create
 
@@ -620,10 +628,13 @@ ROWS: dict[str, Row] = {
     "api:county-stats-township": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
                                      obj=_township),
     "api:county-alerts": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
-    "api:county-alert": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-alert": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
+                            obj=_county_alert),
     "api:county-alert-evidence": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
-    "api:county-alert-close": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
-    "api:county-alert-reopen": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
+    "api:county-alert-close": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
+                                  obj=_county_alert),
+    "api:county-alert-reopen": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
+                                   obj=_county_alert),
     "api:county-rules": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN),
     "api:county-rule": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
                            unsafe="patch", obj=lambda actors: {"code": "duplicate_request"}),
@@ -702,7 +713,7 @@ ROWS: dict[str, Row] = {
     "county:alerts": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
                          methods=("get", "post"), note="close / reopen by county_admin"),
     "county:alert": Row(county=True, reads=COUNTY_ADMIN, writes=COUNTY_ADMIN,
-                        methods=("get", "post")),
+                        methods=("get", "post"), obj=_county_alert),
     "notifications:list": Row(methods=("get",)),
     "notifications:open": Row(methods=("post",), obj=_as("notification_id", _notification),
                               private=True),
