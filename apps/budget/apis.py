@@ -373,21 +373,29 @@ class YearQuery(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
 
 
-class DepartmentLimitInput(serializers.Serializer):
+class SubjectTotalInput(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    department = serializers.IntegerField(min_value=1)
     subject = serializers.RegexField(r"^\d{3,8}$")
     amount = Money(min_value=Decimal("0.00"))
 
 
-class DepartmentLimitOutput(serializers.Serializer):
+class SubjectTotalOutput(serializers.Serializer):
     id = serializers.IntegerField()
     year = serializers.IntegerField()
-    department = serializers.IntegerField(source="department_id")
-    department_name = serializers.CharField(source="department.name")
     subject = serializers.CharField(source="subject.code")
     subject_name = serializers.CharField(source="subject.name")
     amount = Money()
+
+
+class DepartmentLimitInput(SubjectTotalInput):
+    """A subject total for one department: the same cap, narrowed."""
+
+    department = serializers.IntegerField(min_value=1)
+
+
+class DepartmentLimitOutput(SubjectTotalOutput):
+    department = serializers.IntegerField(source="department_id")
+    department_name = serializers.CharField(source="department.name")
 
 
 class DepartmentLimitsApi(BudgetApi):
@@ -407,20 +415,6 @@ class DepartmentLimitsApi(BudgetApi):
             subject=_subject(data["subject"]), amount=data["amount"])
         return Response(DepartmentLimitOutput(limit).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-
-class SubjectTotalInput(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    subject = serializers.RegexField(r"^\d{3,8}$")
-    amount = Money(min_value=Decimal("0.00"))
-
-
-class SubjectTotalOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    year = serializers.IntegerField()
-    subject = serializers.CharField(source="subject.code")
-    subject_name = serializers.CharField(source="subject.name")
-    amount = Money()
 
 
 class SubjectTotalsApi(BudgetApi):
