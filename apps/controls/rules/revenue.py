@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils import timezone
 
 from apps.budget.models import (
     BudgetIndicator,
@@ -112,7 +113,7 @@ def revenue_pending_long(params, *, today: date):
             .filter(status=DocumentStatus.IN_APPROVAL, approval__started_at__date__lt=cutoff)
             .select_related("approval"))
     for revenue in rows:
-        started = revenue.approval.started_at
+        started = timezone.localtime(revenue.approval.started_at)  # days count in local dates
         yield Finding(
             message=(f"{_revenue_label(revenue)}自 {started:%Y-%m-%d} 提交后已审批 "
                      f"{(today - started.date()).days} 天，仍未办结，请督促审批人。"),
