@@ -707,6 +707,10 @@ ROWS: dict[str, Row] = {
                            private=True),
     "spending:withdraw": Row(methods=("post",), obj=_as("request_id", _spending_request),
                              private=True),
+    "spending:payments": Row(methods=("get",), note="any member: the payable requests they see"),
+    "spending:pay": Row(methods=("post",), obj=_as("request_id", _spending_request),
+                        note="the cashier: the service's 403/409 shows on the page; an empty "
+                             "form is a 400 first"),
     "budget:execution": Row(methods=("get",)),
     "county:dashboard": Row(fixed=county_page(), note="county_admin and inspectors"),
     "county:township": Row(fixed=county_page(READ_MISSING), note="a placeholder slug: 404"),

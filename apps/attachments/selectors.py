@@ -12,6 +12,10 @@ from tenants.models import User
 
 # Who sees every attachment of the tenant: its administrator; inspectors read everything.
 SEES_ALL = {PostCode.TENANT_ADMIN}
+# The finance office reads the invoices of every submitted spending request: the accountant
+# reviews them and the cashier pays against them, whether or not either holds a task of it.
+# (The document type's code, not imported: apps.expenditure.services imports this module.)
+FINANCE_READS = {"spending_request": frozenset({"accountant", "cashier"})}
 
 
 def _takes_part(*, user: User, attachment: Attachment) -> bool:
@@ -25,11 +29,20 @@ def _takes_part(*, user: User, attachment: Attachment) -> bool:
     ).exists()
 
 
+def _finance_reads(*, membership: Membership, attachment: Attachment) -> bool:
+    """A finance post reading an attachment of a submitted document. Attachments are locked
+    when their document is submitted, so a draft's (and one added to a returned request until
+    it is submitted again) stay the applicant's; no query is needed."""
+    posts = FINANCE_READS.get(attachment.object_type, frozenset())
+    return attachment.locked and bool(posts & set(membership.posts))
+
+
 def attachment_may_see(*, user: User, membership: Membership, attachment: Attachment) -> bool:
     # Document visibility rules (applicant's department, ...) are added here, nowhere else.
     return (attachment.uploaded_by_id == user.pk
             or membership.is_inspector
             or bool(SEES_ALL & set(membership.posts))
+            or _finance_reads(membership=membership, attachment=attachment)
             or _takes_part(user=user, attachment=attachment))
 
 

@@ -1,6 +1,6 @@
 """Reads of spending requests and payments, each scoped to who may see them."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from apps.approvals.models import ApprovalTask
 from apps.approvals.selectors import oversees_approvals
@@ -43,6 +43,15 @@ def requests_list(*, user, membership: Membership, status: str | None = None,
     if indicator:
         requests = requests.filter(indicator_id=indicator)
     return requests.order_by("-created_at", "-id")
+
+
+def requests_payable(*, user, membership: Membership) -> QuerySet[SpendingRequest]:
+    """Approved requests not yet paid in full (the cashier's queue), oldest submission first,
+    each with its `unpaid` remainder."""
+    return (requests_visible(user=user, membership=membership)
+            .filter(status__in=(RequestStatus.APPROVED, RequestStatus.PARTLY_PAID))
+            .annotate(unpaid=F("amount") - F("paid_amount"))
+            .order_by("submitted_at", "id"))
 
 
 def request_get_for(*, user, membership: Membership, request_id: int) -> SpendingRequest:

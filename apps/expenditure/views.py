@@ -1,13 +1,15 @@
 """Spending-request pages: a new request chosen by taps (indicator cards with the available
 balance), my requests, one request as its paper form with 提交审批 / 撤回, 修改 and invoices
-(报销) while it is a draft or returned. A refusal by a budget control is shown next to the
-indicator and amount, in plain Chinese."""
+(报销) while it is a draft or returned, and the cashier's 待支付 list with 确认支付 on the
+paper. A refusal by a budget control is shown next to the indicator and amount, a refused
+payment next to its amount, in plain Chinese."""
 
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -24,11 +26,14 @@ from apps.attachments.upload import LimitedUploadHandler, ReceivedFile
 from apps.budget.selectors import indicators_list
 from apps.controls.models import AlertStatus, Severity
 from apps.controls.selectors import notices_for
-from apps.expenditure.selectors import request_get_for, requests_list
+from apps.expenditure.forms import PaymentForm
+from apps.expenditure.selectors import request_get_for, requests_list, requests_payable
 from apps.expenditure.services import (
     DOCUMENT_TYPE,
     EDITABLE,
     NOT_EDITABLE,
+    PAYABLE,
+    payment_create,
     request_attach,
     request_create,
     request_detach,
@@ -46,6 +51,14 @@ ATTACHMENT_KINDS = [(kind.value, kind.label) for kind in (
     AttachmentKind.OTHER)]
 CONTROL_CODES = frozenset({"no_budget", "over_budget", "out_of_scope", "over_department_limit",
                            "over_subject_total"})
+CASHIER = "cashier"
+# A refused payment in plain words (the service's own text where none is given here).
+PAY_REFUSALS = {
+    "self_approval": "这是您本人提交的申请，按规定不能由您本人支付，请由其他出纳办理。",
+    "sod_conflict": "您已经办理过本申请的另一个环节，按照不相容岗位分离的规定，"
+                    "支付要由其他出纳办理。",
+}
+PAYMENTS_PAGE = 30
 
 
 class SpendingRequestForm(forms.Form):
@@ -130,23 +143,39 @@ def _visible(request, request_id: int):
 
 
 def _detail(request, request_id: int, *, status: int = 200, error: DomainError | None = None,
-            upload_error: DomainError | None = None):
+            upload_error: DomainError | None = None, pay_form: PaymentForm | None = None,
+            pay_error: DomainError | None = None):
     spending = _visible(request, request_id)
     mine = spending.applicant_id == request.user.pk
     paper = web_selectors.spending_paper_of(spending)
     editable = mine and spending.status in EDITABLE
     if upload_error and not editable:  # no upload form to show it next to
         error, upload_error = upload_error, None
+    payment, refused = _payment(request, spending, pay_form, pay_error)
+    error = error or refused
     return render(request, "expenditure/detail.html", {
         "spending": spending, "paper": paper,
         "may_edit": editable, "may_submit": editable,
         "may_withdraw": mine and web_selectors.approval_withdrawable(paper.approval),
         "unlocked": [a for a in paper.document.listed_attachments if not a.locked],
         "attachment_kinds": ATTACHMENT_KINDS, "upload_error": upload_error,
-        "notices": _notices(spending),
+        "notices": _notices(spending), **payment,
         "control_error": error if error and error.code in CONTROL_CODES else None,
         **(error_context(error) if error and error.code not in CONTROL_CODES else {}),
     }, status=status)
+
+
+def _payment(request, spending, form: PaymentForm | None, refusal: DomainError | None):
+    """The payment form, for a cashier while the request is payable (the service still
+    decides); otherwise no form, and a refusal of a posted one goes to the page's error box."""
+    if CASHIER in membership_for(request).posts and spending.status in PAYABLE:
+        return {"pay_form": form or PaymentForm.of(spending), "pay_error": refusal,
+                "pay_error_text": refusal and PAY_REFUSALS.get(refusal.code, refusal.detail),
+                "unpaid": spending.amount - spending.paid_amount}, None
+    if refusal is None and form is not None and form.errors:
+        first = next(iter(form.errors.values()))[0]
+        refusal = DomainError("invalid", first, 400)
+    return {"pay_form": None, "pay_error": None}, refusal
 
 
 def _notices(spending) -> list[dict]:
@@ -187,6 +216,35 @@ class SubmitView(_ActionView):
 class WithdrawView(_ActionView):
     service = staticmethod(request_withdraw)
     done = "已撤回。"
+
+
+class PaymentsView(LoginRequiredMixin, View):
+    """待支付: approved requests not yet paid in full, oldest first, for the cashier."""
+
+    def get(self, request):
+        rows = requests_payable(user=request.user, membership=membership_for(request))
+        page = Paginator(rows, PAYMENTS_PAGE).get_page(request.GET.get("page"))
+        return render(request, "expenditure/payments.html", {"page": page})
+
+
+class PayView(LoginRequiredMixin, View):
+    """确认支付: the cashier pays (part of) the request; a refusal shows next to the amount."""
+
+    def post(self, request, request_id: int):
+        _visible(request, request_id)  # 404 alike for missing and not visible
+        form = PaymentForm(request.POST)
+        if not form.is_valid():
+            return _detail(request, request_id, status=400, pay_form=form)
+        try:
+            payment = payment_create(actor=request.user, request_id=request_id,
+                                     **form.cleaned_data)
+        except DomainError as error:
+            if error.status == 404:
+                raise Http404(error.detail) from error
+            return _detail(request, request_id, status=error.status, pay_form=form,
+                           pay_error=error)
+        messages.success(request, f"已支付 ¥{payment.amount}（{payment.get_method_display()}）。")
+        return redirect("spending:detail", request_id=request_id)
 
 
 class EditRequestView(LoginRequiredMixin, View):

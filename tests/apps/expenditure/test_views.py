@@ -1,6 +1,7 @@
 """The spending-request pages: a new request by taps on indicator cards showing the available
 balance, the draft with 提交审批, a budget refusal shown next to the indicator with nothing
-changed, 审批中 after a good submit, 撤回, my requests, 404 for others."""
+changed, 审批中 after a good submit, 撤回, my requests, 404 for others; the cashier's 待支付
+list and 确认支付 (partial payments, refusals next to the amount, nothing changed)."""
 
 from decimal import Decimal
 
@@ -16,11 +17,23 @@ from apps.approvals.services import process_define
 from apps.attachments.models import Attachment
 from apps.budget.models import BudgetIndicator
 from apps.controls.services import alert_raise
-from apps.expenditure.models import RequestStatus, SpendingRequest
-from apps.expenditure.services import request_create
+from apps.expenditure import views
+from apps.expenditure.models import Payment, RequestStatus, SpendingRequest
+from apps.expenditure.services import (
+    payment_create,
+    request_attach,
+    request_create,
+    request_submit,
+)
 from permissions.models import StaffMember
-from tests.apps.budget.helpers import indicator_make
-from tests.apps.expenditure.helpers import PDF, PNG, TEXT
+from tests.apps.budget.helpers import indicator_make, ledger_matches_counters
+from tests.apps.controls.rules.helpers import (
+    approve_all,
+    office_make,
+    request_approved,
+    request_paid,
+)
+from tests.apps.expenditure.helpers import PDF, PNG, TEXT, received
 from tests.conftest import host_of
 from tests.factories import staff_make
 
@@ -495,3 +508,266 @@ def test_a_request_without_notices_shows_no_notice_section(town_a, people, indic
         f"/spending/{spending.pk}/").content.decode()
 
     assert "风险提示" not in page
+
+
+# --- the cashier pays (出纳支付) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def office(town_a):
+    """(people by post — handler, accountant, leader, principal, cashier, budget_officer — and
+    a ¥1,000,000 line) with the spending process: the accountant reviews below ¥5,000."""
+    return office_make(town_a)
+
+
+def approved(tenant, office, amount="800.00", **fields) -> SpendingRequest:
+    people, line = office
+    with schema_context(tenant.schema_name):
+        return request_approved(people, line, amount, **fields)
+
+
+def state_of(tenant, spending) -> tuple:
+    """The request's status, paid amount and number of payments, and its line's executed."""
+    with schema_context(tenant.schema_name):
+        saved = SpendingRequest.objects.get(pk=spending.pk)
+        return (saved.status, saved.paid_amount, Payment.objects.filter(request=saved).count(),
+                BudgetIndicator.objects.get(pk=saved.indicator_id).executed)
+
+
+def ledger_holds(tenant) -> bool:
+    with schema_context(tenant.schema_name):
+        return ledger_matches_counters()
+
+
+def row_of(page: str, spending) -> str:
+    return page.split(f'<tr data-request="{spending.pk}">')[1].split("</tr>")[0]
+
+
+UNPAID = (RequestStatus.APPROVED, Decimal("0.00"), 0, Decimal("0.00"))
+
+
+def test_the_cashier_lists_the_requests_awaiting_payment(town_a, office):
+    people, line = office
+    waiting = approved(town_a, office, "800.00", payee_name="城关文具店")
+    part = approved(town_a, office, "1000.00", purpose="修理打印机")
+    with schema_context(town_a.schema_name):
+        payment_create(actor=people["cashier"], request_id=part.pk, amount="400.00")
+        request_paid(people, line, "50.00", purpose="已经付清的申请")
+        request_create(actor=people["handler"], amount="70.00", purpose="还是草稿的申请",
+                       indicator_id=line.pk)
+
+    response = signed_in(town_a, people["cashier"]).get("/spending/payments/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>待支付</h1>" in page
+    assert '<a href="/spending/payments/" class="current" data-nav="payments">待支付</a>' in page
+    assert f'<a href="/spending/{waiting.pk}/#pay">#{waiting.pk} 购买办公用品</a>' in page
+    assert '<td data-field="amount">¥800.00</td>' in row_of(page, waiting)
+    assert '<td data-field="paid_amount">¥0.00</td>' in row_of(page, waiting)
+    assert '<td data-field="unpaid">¥800.00</td>' in row_of(page, waiting)
+    assert '<td data-field="payee_name">城关文具店</td>' in row_of(page, waiting)
+    assert f'<td data-field="applicant">{people["handler"].display_name}</td>' in row_of(
+        page, waiting)
+    assert '<td data-field="paid_amount">¥400.00</td>' in row_of(page, part)
+    assert '<td data-field="unpaid">¥600.00</td>' in row_of(page, part)
+    assert "部分支付" in row_of(page, part)
+    assert page.index(f'data-request="{waiting.pk}"') < page.index(f'data-request="{part.pk}"')
+    assert "已经付清的申请" not in page
+    assert "还是草稿的申请" not in page
+
+
+def test_the_payments_list_is_paged(town_a, office, monkeypatch):
+    monkeypatch.setattr(views, "PAYMENTS_PAGE", 1)
+    first = approved(town_a, office, "800.00")
+    second = approved(town_a, office, "900.00", purpose="第二笔申请")
+    client = signed_in(town_a, office[0]["cashier"])
+
+    one = client.get("/spending/payments/").content.decode()
+    two = client.get("/spending/payments/?page=2").content.decode()
+
+    assert f'data-request="{first.pk}"' in one
+    assert f'data-request="{second.pk}"' not in one
+    assert "第 1 / 2 页" in one
+    assert 'href="?page=2"' in one
+    assert f'data-request="{second.pk}"' in two
+
+
+def test_only_cashiers_have_the_payments_link(town_a, office):
+    people, _ = office
+
+    by_cashier = signed_in(town_a, people["cashier"]).get("/spending/").content.decode()
+    by_accountant = signed_in(town_a, people["accountant"]).get("/spending/").content.decode()
+
+    assert 'href="/spending/payments/"' in by_cashier
+    assert 'href="/spending/payments/"' not in by_accountant
+
+
+def test_the_cashier_pays_part_then_the_rest(town_a, office):
+    spending = approved(town_a, office, "800.00")
+    client = signed_in(town_a, office[0]["cashier"])
+
+    form = client.get(f"/spending/{spending.pk}/").content.decode()
+    first = client.post(f"/spending/{spending.pk}/pay/", {"amount": "300.00",
+                                                          "method": "transfer"})
+    after_first = state_of(town_a, spending)
+    page = client.get(f"/spending/{spending.pk}/").content.decode()
+    second = client.post(f"/spending/{spending.pk}/pay/", {"amount": "500.00",
+                                                           "method": "official_card"})
+    done = client.get(f"/spending/{spending.pk}/").content.decode()
+
+    assert f'action="/spending/{spending.pk}/pay/"' in form
+    assert '<input id="id_pay_amount" name="amount" inputmode="decimal" value="800.00">' in form
+    assert '<input type="radio" name="method" value="transfer" checked>' in form
+    assert '<input type="radio" name="method" value="cash">' in form
+    assert "确认支付</button>" in form
+    assert (first.status_code, first["Location"]) == (302, f"/spending/{spending.pk}/")
+    assert after_first == (RequestStatus.PARTLY_PAID, Decimal("300.00"), 1, Decimal("300.00"))
+    assert "已支付 ¥300.00（转账）。" in page
+    assert '<b data-unpaid>¥500.00</b>' in page
+    assert 'name="amount" inputmode="decimal" value="500.00"' in page
+    assert second.status_code == 302
+    assert state_of(town_a, spending) == (
+        RequestStatus.PAID, Decimal("800.00"), 2, Decimal("800.00"))
+    assert "已支付 ¥500.00（公务卡）。" in done
+    assert 'data-status="paid">已支付</span>' in done
+    assert "确认支付</button>" not in done
+    assert ledger_holds(town_a)
+
+
+def test_paying_more_than_is_unpaid_is_refused_next_to_the_amount_and_changes_nothing(
+        town_a, office):
+    spending = approved(town_a, office, "800.00")
+
+    response = signed_in(town_a, office[0]["cashier"]).post(
+        f"/spending/{spending.pk}/pay/", {"amount": "800.01", "method": "transfer"})
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'data-pay-refusal="over_approved"' in page
+    assert "支付金额超过已批准未支付的金额。（未支付 ¥800.00）" in page
+    assert page.index('id="id_pay_amount"') < page.index("支付金额超过已批准未支付的金额") \
+        < page.index("确认支付</button>")
+    assert 'name="amount" inputmode="decimal" value="800.01"' in page
+    assert state_of(town_a, spending) == UNPAID
+    assert ledger_holds(town_a)
+
+
+@pytest.mark.parametrize(("amount", "method", "message"), [
+    ("abc", "transfer", "支付金额请填数字，例如 1200.50。"),
+    ("-1", "transfer", "支付金额要大于 0。"),
+    ("1.234", "transfer", "支付金额最多两位小数（到分）。"),
+    ("", "transfer", "请填写支付金额。"),
+    ("100.00", "bitcoin", "请选择支付方式。"),
+])
+def test_bad_input_is_400_with_a_message_and_pays_nothing(town_a, office, amount, method,
+                                                         message):
+    spending = approved(town_a, office, "800.00")
+
+    response = signed_in(town_a, office[0]["cashier"]).post(
+        f"/spending/{spending.pk}/pay/", {"amount": amount, "method": method})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'<p class="field-error" role="alert">{message}</p>' in page
+    assert page.index('id="id_pay_amount"') < page.index(message)
+    assert state_of(town_a, spending) == UNPAID
+
+
+def test_others_get_no_payment_form_and_their_payments_are_refused(town_a, office):
+    people, _ = office
+    spending = approved(town_a, office, "800.00")
+    stranger = staff_make(town_a, posts=("handler",)).user
+    accountant = signed_in(town_a, people["accountant"])
+    valid = {"amount": "800.00", "method": "transfer"}
+
+    page = accountant.get(f"/spending/{spending.pk}/").content.decode()
+    by_accountant = accountant.post(f"/spending/{spending.pk}/pay/", valid)
+    by_applicant = signed_in(town_a, people["handler"]).post(
+        f"/spending/{spending.pk}/pay/", valid)
+    by_stranger = signed_in(town_a, stranger).post(f"/spending/{spending.pk}/pay/", valid)
+    listed = accountant.get("/spending/payments/").content.decode()
+
+    assert "确认支付</button>" not in page
+    assert (by_accountant.status_code, by_applicant.status_code, by_stranger.status_code) == (
+        403, 403, 404)
+    assert '<div class="error" role="alert" data-error="permission_denied">只有出纳可以办理支付。' \
+        in by_accountant.content.decode()
+    assert "确认支付</button>" not in by_accountant.content.decode()
+    assert state_of(town_a, spending) == UNPAID
+    assert f'data-request="{spending.pk}"' in listed  # the finance office reads the list
+
+
+def test_a_cashier_cannot_pay_their_own_request_and_is_told_why_next_to_the_amount(
+        town_a, office):
+    people, line = office
+    with schema_context(town_a.schema_name):
+        own = request_approved({**people, "handler": people["cashier"]}, line, "800.00")
+
+    response = signed_in(town_a, people["cashier"]).post(
+        f"/spending/{own.pk}/pay/", {"amount": "800.00", "method": "transfer"})
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert 'data-pay-refusal="self_approval"' in page
+    assert "这是您本人提交的申请，按规定不能由您本人支付，请由其他出纳办理。" in page
+    assert page.index('id="id_pay_amount"') < page.index("这是您本人提交的申请")
+    assert state_of(town_a, own) == UNPAID
+
+
+def test_bad_input_from_a_non_cashier_is_400_with_its_message_in_the_error_box(town_a, office):
+    spending = approved(town_a, office, "800.00")
+
+    response = signed_in(town_a, office[0]["accountant"]).post(
+        f"/spending/{spending.pk}/pay/", {"amount": "abc", "method": "transfer"})
+
+    assert response.status_code == 400
+    assert '<div class="error" role="alert" data-error="invalid">支付金额请填数字，例如 1200.50。' \
+        in response.content.decode()
+    assert state_of(town_a, spending) == UNPAID
+
+
+def test_a_request_not_yet_approved_cannot_be_paid(town_a, office):
+    people, line = office
+    with schema_context(town_a.schema_name):
+        spending = request_create(actor=people["handler"], amount="800.00",
+                                  purpose="购买办公用品", indicator_id=line.pk)
+    client = signed_in(town_a, people["cashier"])
+
+    page = client.get(f"/spending/{spending.pk}/").content.decode()
+    response = client.post(f"/spending/{spending.pk}/pay/", {"amount": "800.00",
+                                                             "method": "transfer"})
+
+    assert "确认支付</button>" not in page
+    assert response.status_code == 409
+    assert "申请尚未批准，不能支付。" in response.content.decode()
+    assert state_of(town_a, spending) == (RequestStatus.DRAFT, Decimal("0.00"), 0,
+                                          Decimal("0.00"))
+
+
+def test_paying_a_missing_request_is_404_not_500(town_a, office):
+    response = signed_in(town_a, office[0]["cashier"]).post(
+        "/spending/987654/pay/", {"amount": "1.00", "method": "transfer"})
+
+    assert response.status_code == 404
+
+
+def test_the_cashier_reads_the_invoices_of_the_request_to_pay(town_a, office, media_root):
+    people, line = office
+    with schema_context(town_a.schema_name):
+        spending = request_create(actor=people["handler"], amount="800.00",
+                                  purpose="购买办公用品", indicator_id=line.pk)
+        invoice = request_attach(actor=people["handler"], request_id=spending.pk,
+                                 received=received(PDF, "发票1.pdf"), kind="invoice")
+        request_submit(actor=people["handler"], request_id=spending.pk)
+        spending.refresh_from_db()
+        approve_all(spending.approval_id)
+    client = signed_in(town_a, people["cashier"])
+
+    page = client.get(f"/spending/{spending.pk}/").content.decode()
+    download = client.get(f"/api/v1/attachments/{invoice.pk}/download/")
+
+    assert f'<a href="/api/v1/attachments/{invoice.pk}/download/" hx-boost="false">发票1.pdf</a>' \
+        in page
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
