@@ -3,18 +3,14 @@ indicator's available balance, attaches an invoice, is refused over budget next 
 indicator, corrects the amount and submits; the accountant approves it on its paper form (with
 the invoice), the cashier pays, and the handler sees 已支付 and the invoice locked.
 
-The same machinery as test_seal_flow: Debian's /usr/bin/chromium driven by Playwright against
-a real `runserver` on the test database, in a tenant of its own (committed, dropped after)."""
+The same machinery as test_seal_flow (tests/e2e/helpers.py): Debian's /usr/bin/chromium driven
+by Playwright against a real `runserver` on the test database, in a tenant of its own
+(committed, dropped after)."""
 
-import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, expect
@@ -24,21 +20,9 @@ from apps.expenditure.models import RequestStatus, SpendingRequest
 from apps.expenditure.services import payment_create
 from permissions.services import department_create, post_assign, staff_add
 from tenants.models import Tenant, User
-from tenants.services import tenant_create
 from tests.apps.budget.helpers import indicator_make
 from tests.apps.expenditure.helpers import PDF
-from tests.e2e.test_seal_flow import (
-    Site,
-    _chromium,
-    _free_port,
-    _log_in,
-    _menu,
-    _queue_delete,
-    _server_env,
-    _stop,
-    _test_database,
-    _wait_for_server,
-)
+from tests.e2e.helpers import Site, browse, live_site, log_in, menu
 from tests.factories import PASSWORD
 
 PEOPLE = (("handler", "孙经办"), ("accountant", "钱会计"), ("cashier", "周出纳"))
@@ -63,45 +47,17 @@ def _office(tenant: Tenant, suffix: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Site]:
-    database = _test_database()
-    suffix = uuid.uuid4().hex[:8]
-    queue = f"neikong-e2e-{suffix}"
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("e2e-server") / "server.log"
     media_root = tmp_path_factory.mktemp("e2e-media")  # the uploaded invoice goes here
-    with django_db_blocker.unblock():
-        county = Tenant.objects.get(slug="cty")
-        tenant = tenant_create(actor=None, slug=f"e2e-{suffix}", name="演示镇", kind="town",
-                               parent=county)
-        process = None
-        try:
-            usernames = _office(tenant, suffix)
-            with log_path.open("wb") as log:
-                process = subprocess.Popen(
-                    [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}",
-                     "--noreload"],
-                    cwd=settings.BASE_DIR,
-                    env={**_server_env(database=database, queue=queue),
-                         "MEDIA_ROOT": str(media_root)},
-                    stdout=log, stderr=subprocess.STDOUT,
-                )
-            host = f"{tenant.slug}.localhost:{port}"
-            _wait_for_server(process, f"http://127.0.0.1:{port}/login/", host, log_path)
-            yield Site(url=f"http://{host}", tenant=tenant, usernames=usernames,
-                       log_path=log_path)
-        finally:
-            if process is not None:
-                _stop(process)
-            connection.set_schema_to_public()
-            tenant.delete(force_drop=True)
-            _queue_delete(queue)
+    with live_site(django_db_blocker, tmp_path_factory, _office,
+                   env={"MEDIA_ROOT": str(media_root)}) as served:
+        yield served
 
 
 def _apply_and_correct(browser: Browser, site: Site) -> None:
     """By taps: the 办公费 card (¥1000.00 available), ¥1500 → refused over budget next to the
     indicator → 修改 → ¥800 → submitted."""
-    page = _log_in(browser, site, "handler")
-    _menu(page, "支出申请").click()
+    page = log_in(browser, site, "handler")
+    menu(page, "支出申请").click()
     page.get_by_role("link", name="＋ 新建支出申请").click()
     expect(page.get_by_role("heading", name="新建支出申请")).to_be_visible()
     card = page.locator(".indicator-card").filter(has_text="30201")
@@ -140,8 +96,8 @@ def _apply_and_correct(browser: Browser, site: Site) -> None:
 
 def _approve(browser: Browser, site: Site) -> None:
     """The accountant opens the to-do: the request as 支出申请单, then 同意."""
-    page = _log_in(browser, site, "accountant")
-    _menu(page, "我的待办").click()
+    page = log_in(browser, site, "accountant")
+    menu(page, "我的待办").click()
     page.locator(".todo").first.click()
     expect(page.get_by_role("heading", name="支出申请单")).to_be_visible()
     expect(page.locator('[data-field="amount"]')).to_have_text("¥800.00")
@@ -154,8 +110,8 @@ def _approve(browser: Browser, site: Site) -> None:
 
 
 def _sees_paid(browser: Browser, site: Site) -> None:
-    page = _log_in(browser, site, "handler")
-    _menu(page, "支出申请").click()
+    page = log_in(browser, site, "handler")
+    menu(page, "支出申请").click()
     page.locator(".todo").first.click()
     expect(page.locator("[data-status]")).to_have_text("已支付")
     expect(page.locator('[data-field="status"]')).to_have_text("已支付 · 已支付 ¥800.00")
@@ -172,22 +128,11 @@ def _pay(site: Site, django_db_blocker) -> SpendingRequest:
         return request
 
 
-def _browse(site: Site, *steps) -> None:
-    # Playwright's sync API runs an event loop: no ORM call while the browser is open.
-    with _chromium() as browser:
-        try:
-            for step in steps:
-                step(browser, site)
-        except Exception:
-            print(site.log_path.read_text(errors="replace")[-4000:])  # noqa: T201
-            raise
-
-
 def test_a_handler_is_refused_over_budget_corrects_it_and_the_request_is_paid(
         site, django_db_blocker):
-    _browse(site, _apply_and_correct, _approve)
+    browse(site, _apply_and_correct, _approve)
     paid = _pay(site, django_db_blocker)
-    _browse(site, _sees_paid)
+    browse(site, _sees_paid)
 
     assert (paid.status, paid.amount, paid.paid_amount) == (
         RequestStatus.PAID, Decimal("800.00"), Decimal("800.00"))

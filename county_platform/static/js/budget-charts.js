@@ -8,7 +8,7 @@
   function draw(tries) {
     var source = document.getElementById("budget-chart-data");
     if (!source) return;
-    if (!window.echarts) {  // htmx may run this before echarts.min.js has loaded
+    if (!window.echarts) {  // echarts.min.js is still loading, or failed (the tables remain)
       if (tries < 50) setTimeout(function () { draw(tries + 1); }, 100);
       return;
     }
@@ -29,14 +29,17 @@
                    data: chart[pair[0]].map(function (v) { return parseFloat(v); }) };
         })
       });
-      window.addEventListener("resize", function () { instance.resize(); });
+      window.addEventListener("resize", function resize() {
+        if (element.isConnected) { instance.resize(); return; }
+        instance.dispose();  // htmx has swapped the page away
+        window.removeEventListener("resize", resize);
+      });
     });
   }
 
-  if (!window.budgetChartsInstalled) {
-    window.budgetChartsInstalled = true;
-    document.addEventListener("htmx:afterSettle", function () { draw(0); });
-  }
+  // No htmx:afterSettle hook: htmx runs a swapped-in page's scripts in order (async=false), so
+  // this file always runs after that page's echarts.min.js. A hook left by an earlier visit drew
+  // with the previous visit's ECharts before the page's own copy had loaded.
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { draw(0); });
   } else {
