@@ -12,6 +12,7 @@ from typing import NamedTuple
 from django.db.models import Case, When
 
 from permissions.models import SodRule
+from tenants.config import tenant_config
 
 NO_SELF_APPROVAL = "no_self_approval"
 
@@ -82,11 +83,16 @@ def _conflict(rule: DocRule, *, earlier: str, acting: str, names: Mapping[str, s
     return Refusal("sod_conflict", rule.code, detail)
 
 
-def document_rules() -> list[DocRule]:
+def document_rules() -> tuple[DocRule, ...]:
     """The current tenant's incompatible pairs (both scopes) as plain tuples, the rules about
-    one document first so that a refusal names the most specific rule."""
+    one document first so that a refusal names the most specific rule (cached per tenant
+    until a rule or a post changes: tenants/config.py)."""
+    return tenant_config("document_rules", _document_rules)
+
+
+def _document_rules() -> tuple[DocRule, ...]:
     document_first = Case(When(scope="document", then=0), default=1)
     rows = SodRule.objects.order_by(document_first, "id").values_list(
         "code", "post_a__code", "post_b__code", "article"
     )
-    return [DocRule._make(row) for row in rows]
+    return tuple(DocRule._make(row) for row in rows)

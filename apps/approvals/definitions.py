@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from county_platform.errors import DomainError
 from permissions.catalog.models import CountyParameter
 from permissions.catalog.services import county_of
 from permissions.models import Post
+from tenants.config import tenant_config
 from tenants.models import Tenant, User
 
 ROW_FIELDS = ("name", "post_code", "same_department", "mode", "condition", "sla_hours",
@@ -48,6 +50,15 @@ def process_get(*, document_type: str) -> ProcessDefinition:
     if definition is None:
         raise Http404
     return definition
+
+
+def process_in_force(*, document_type: str) -> ProcessDefinition | None:
+    """The tenant's process for `document_type`, its steps in order (cached per tenant until
+    a definition changes: tenants/config.py). Shared by requests: read it, never change it."""
+    return tenant_config(f"process:{document_type}", lambda: (
+        ProcessDefinition.objects
+        .prefetch_related(Prefetch("steps", queryset=ProcessStep.objects.order_by("order")))
+        .filter(document_type=document_type).first()))
 
 
 def _rows(definition: ProcessDefinition) -> list[dict[str, Any]]:
@@ -320,7 +331,12 @@ def _county_id_here() -> int:
 
 
 def major_matter_amount() -> Decimal:
-    """The county's 三重一大 amount (a county parameter, read live: no push needed)."""
+    """The county's 三重一大 amount (a county parameter, read live: no push needed; cached
+    until the county's parameters change, tenants/config.py)."""
+    return tenant_config("major_matter_amount", _major_matter_amount)
+
+
+def _major_matter_amount() -> Decimal:
     code, _, default, _, _ = defaults.MAJOR_MATTER_PARAMETER
     value = (CountyParameter.objects.filter(county_id=_county_id_here(), code=code)
              .values_list("value", flat=True).first())

@@ -16,8 +16,11 @@ from permissions.selectors import assignments_current
 APPLICANT_POST = "handler"
 
 
-def history_of(approval: Approval) -> list[DocStep]:
-    """Who has acted on the document so far, and in which post (the applicant as handler)."""
+def history_of(approval: Approval, *, just_submitted: bool = False) -> list[DocStep]:
+    """Who has acted on the document so far, and in which post (the applicant as handler).
+    An approval `just_submitted` has no decision yet: nothing to read."""
+    if just_submitted:
+        return [DocStep(approval.applicant_id, APPLICANT_POST)]
     decided = (
         approval.steps.filter(tasks__status=TaskStatus.APPROVED)
         .values_list("tasks__decided_by_id", "tasks__post_code")
@@ -45,7 +48,8 @@ def post_names() -> dict[str, str]:
     return dict(Post.objects.values_list("code", "name"))
 
 
-def step_candidates(*, step: ApprovalStep, approval: Approval) -> list[int]:
+def step_candidates(*, step: ApprovalStep, approval: Approval,
+                    just_submitted: bool = False) -> list[int]:
     """User ids who hold the step's post and could act on it without breaking a duty rule."""
     holders = assignments_current().filter(post__code=step.post_code, staff__is_active=True)
     if step.same_department and approval.department_id is not None:
@@ -55,7 +59,8 @@ def step_candidates(*, step: ApprovalStep, approval: Approval) -> list[int]:
                                             staff__department_id=department)
         )
     user_ids = sorted(set(holders.values_list("staff__user_id", flat=True)))
-    history, rules = history_of(approval), document_rules()
+    history = history_of(approval, just_submitted=just_submitted)
+    rules = document_rules()
     return [
         user_id for user_id in user_ids
         if refusal_for(user_id=user_id, post_code=step.post_code, approval=approval,

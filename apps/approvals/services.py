@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.approvals import events
 from apps.approvals.conditions import step_applies
-from apps.approvals.definitions import submission_prepare
+from apps.approvals.definitions import process_in_force, submission_prepare
 from apps.approvals.models import (
     Approval,
     ApprovalComment,
@@ -45,7 +45,7 @@ DECISIONS = {"approve": TaskStatus.APPROVED, "reject": TaskStatus.REJECTED,
 def approval_submit(*, actor: User, document_type: str, document_id: str | int,
                     facts: dict, department_id: int | None = None) -> Approval:
     """Start the approval of a document: freeze its applicable steps and open the first."""
-    definition = ProcessDefinition.objects.filter(document_type=document_type).first()
+    definition = process_in_force(document_type=document_type)
     if definition is None:
         raise DomainError("no_process", f"本单位尚未配置“{document_type}”的审批流程。", 422)
     facts = submission_prepare(definition=definition, document_type=document_type,
@@ -54,39 +54,42 @@ def approval_submit(*, actor: User, document_type: str, document_id: str | int,
         document_type=document_type, document_id=str(document_id), applicant=actor,
         department_id=department_id, facts=facts, definition_version=definition.version,
     )
-    steps = ApprovalStep.objects.bulk_create(
+    steps = [
         ApprovalStep(
             approval=approval, order=step.order, name=step.name, post_code=step.post_code,
             same_department=step.same_department, mode=step.mode, sla_hours=step.sla_hours,
             status=StepStatus.WAITING if step_applies(step.condition, facts)
             else StepStatus.SKIPPED,
         )
-        for step in definition.steps.order_by("order")
-    )
+        for step in definition.steps.all()
+    ]
+    first = next((step for step in steps if step.status == StepStatus.WAITING), None)
+    candidates = _start(first, approval, just_submitted=True) if first is not None else []
+    ApprovalStep.objects.bulk_create(steps)  # the first applicable step already started
     submitted = {"document_type": document_type, "document_id": str(document_id)}
-    if not any(step.status == StepStatus.WAITING for step in steps):
+    if first is None:
         audit_record(actor=actor, action="approval.submitted", obj=approval, after=submitted)
-        _advance(approval, actor=actor)
+        _finish(approval, status=ApprovalStatus.APPROVED, actor=actor)
         return approval
-    _advance(approval, actor=actor)
+    _open(first, approval, candidates)
     # Written after routing: the audit chain's lock (one writer per tenant) is then held for
     # the shortest time, which is what bounds concurrent submissions.
     audit_record(actor=actor, action="approval.submitted", obj=approval, after=submitted)
     return approval
 
 
-def _advance(approval: Approval, *, actor: User) -> None:
-    """Open the next waiting step, or finish the approval when none is left."""
-    step = approval.steps.filter(status=StepStatus.WAITING).order_by("order").first()
-    if step is None:
-        _finish(approval, status=ApprovalStatus.APPROVED, actor=actor)
-        return
-    now = timezone.now()
-    step.started_at = now
-    candidates = step_candidates(step=step, approval=approval)
+def _start(step: ApprovalStep, approval: Approval, *, just_submitted: bool = False) -> list[int]:
+    """Start `step` (not saved here): active with the users who may decide it, or blocked
+    when nobody may. An approval `just_submitted` has no decision to read back."""
+    step.started_at = timezone.now()
+    candidates = step_candidates(step=step, approval=approval, just_submitted=just_submitted)
+    step.status = StepStatus.ACTIVE if candidates else StepStatus.BLOCKED
+    return candidates
+
+
+def _open(step: ApprovalStep, approval: Approval, candidates: list[int]) -> None:
+    """A started step's tasks and their to-dos, or the alert that nobody may decide it."""
     if not candidates:
-        step.status = StepStatus.BLOCKED
-        step.save(update_fields=["status", "started_at"])
         alert_raise(
             rule="approval_no_actor", severity="warn", dedupe_key=f"approval_no_actor:{step.pk}",
             object_type="approvals.approval", object_id=approval.pk,
@@ -95,14 +98,23 @@ def _advance(approval: Approval, *, actor: User) -> None:
                     "请调整岗位设置。",
         )
         return
-    step.status = StepStatus.ACTIVE
-    step.save(update_fields=["status", "started_at"])
-    due = add_working_hours(now, step.sla_hours)
+    due = add_working_hours(step.started_at, step.sla_hours)
     tasks = ApprovalTask.objects.bulk_create(
         ApprovalTask(step=step, assignee_id=user_id, post_code=step.post_code, due_at=due)
         for user_id in candidates
     )
     events.tasks_assigned(tasks, approval)
+
+
+def _advance(approval: Approval, *, actor: User) -> None:
+    """Open the next waiting step, or finish the approval when none is left."""
+    step = approval.steps.filter(status=StepStatus.WAITING).order_by("order").first()
+    if step is None:
+        _finish(approval, status=ApprovalStatus.APPROVED, actor=actor)
+        return
+    candidates = _start(step, approval)
+    step.save(update_fields=["status", "started_at"])
+    _open(step, approval, candidates)
 
 
 def _finish(approval: Approval, *, status: str, actor: User) -> None:

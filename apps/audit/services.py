@@ -12,15 +12,25 @@ from apps.audit.selectors import chain_head, event_hash_at, head_published_last
 from county_platform.errors import DomainError
 from tenants.models import AuditHeadPublication, Tenant
 
-# First key of the advisory lock that serializes writers within one tenant schema.
-_AUDIT_LOCK_CLASS = 7001
+# The advisory lock that serializes writers within one tenant schema: (7001, the schema).
 
 
-def _lock_chain() -> None:
+# Two statements, one round trip: the lock, then the chain's last event. In READ COMMITTED
+# each statement takes its own snapshot, so the second sees every event committed by the
+# writer that held the lock before us.
+_LOCK_AND_LAST = (
+    "SELECT pg_advisory_xact_lock(7001, hashtext(current_schema()));"
+    " SELECT seq, hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1"
+)
+
+
+def _lock_chain() -> tuple[int, str] | None:
+    """Take the tenant's chain lock (held to the end of the transaction) and read its last
+    event (seq, hash), None for an empty chain."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_AUDIT_LOCK_CLASS]
-        )
+        cursor.execute(_LOCK_AND_LAST)
+        cursor.nextset()
+        return cursor.fetchone()
 
 
 def audit_record(
@@ -44,10 +54,9 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    _lock_chain()
-    last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-    seq = (last["seq"] if last else 0) + 1
-    prev_hash = last["hash"] if last else GENESIS_HASH
+    last = _lock_chain()
+    seq = (last[0] if last else 0) + 1
+    prev_hash = last[1] if last else GENESIS_HASH
     fields = {
         "seq": seq,
         "created_at": timezone.now(),

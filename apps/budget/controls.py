@@ -16,6 +16,7 @@ from django.db.models import F, Q, Sum
 from apps.budget.ledger import commit_locked, lock_indicators, money
 from apps.budget.models import BudgetIndicator, DepartmentLimit, SubjectTotal
 from county_platform.errors import DomainError
+from tenants.config import tenant_config
 from tenants.models import User
 
 
@@ -87,7 +88,25 @@ def _check_all(draws: list[Draw], indicators: dict[int, BudgetIndicator], *, yea
     _check_caps(draws, indicators, year=year)
 
 
+@dataclass(frozen=True)
+class Caps:
+    """Which caps exist: (year, department, subject) limits and (year, subject) totals."""
+
+    limits: frozenset[tuple[int, int, int]]
+    totals: frozenset[tuple[int, int]]
+
+
+def caps_in_force() -> Caps:
+    """The tenant's caps (cached until one changes: tenants/config.py), so that a submission
+    reads and locks only the caps that apply to it, and none when there are none."""
+    return tenant_config("budget_caps", lambda: Caps(
+        limits=frozenset(DepartmentLimit.objects.values_list("year", "department_id",
+                                                             "subject_id")),
+        totals=frozenset(SubjectTotal.objects.values_list("year", "subject_id"))))
+
+
 def _check_caps(draws: list[Draw], indicators: dict[int, BudgetIndicator], *, year: int) -> None:
+    caps = caps_in_force()
     by_dept: dict[tuple[int, int], Decimal] = {}
     by_subject: dict[int, Decimal] = {}
     for draw in draws:
@@ -96,19 +115,24 @@ def _check_caps(draws: list[Draw], indicators: dict[int, BudgetIndicator], *, ye
         by_dept[key] = by_dept.get(key, Decimal(0)) + draw.amount
         by_subject[indicator.subject_id] = by_subject.get(indicator.subject_id, Decimal(0)) \
             + draw.amount
+    limited = [key for key in by_dept if (year, *key) in caps.limits]
+    subjects = [subject for subject in by_subject if (year, subject) in caps.totals]
+    if not limited and not subjects:
+        return  # no cap applies: nothing to read or lock
     same_year = BudgetIndicator.objects.filter(year=year)
     relevant = Q()
-    for department_id, subject_id in by_dept:
+    for department_id, subject_id in limited:
         relevant |= Q(department_id=department_id, subject_id=subject_id)
-    limits = DepartmentLimit.objects.select_for_update().filter(relevant, year=year)
+    limits = DepartmentLimit.objects.select_for_update().filter(relevant, year=year) \
+        if limited else DepartmentLimit.objects.none()
     for limit in limits.order_by("pk"):
         want = by_dept[(limit.department_id, limit.subject_id)]
         used = _used(same_year, department_id=limit.department_id, subject_id=limit.subject_id)
         if used + want > limit.amount:
             raise _refuse("over_department_limit", draws[0], limit=str(limit.amount),
                           used=str(used))
-    totals = SubjectTotal.objects.select_for_update().filter(year=year,
-                                                             subject_id__in=by_subject)
+    totals = SubjectTotal.objects.select_for_update().filter(year=year, subject_id__in=subjects) \
+        if subjects else SubjectTotal.objects.none()
     for total in totals.order_by("pk"):
         used = _used(same_year, subject_id=total.subject_id)
         if used + by_subject[total.subject_id] > total.amount:

@@ -35,8 +35,10 @@ def _entry(indicator_id: int, kind: str, *, actor: User | None, document_type: s
 
 
 def lock_indicators(ids) -> dict[int, BudgetIndicator]:
-    """Lock the given indicators in id order (the one fixed order every writer uses)."""
-    rows = BudgetIndicator.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")
+    """Lock the given indicators in id order (the one fixed order every writer uses), each
+    with its project (read, not locked) for the scope check."""
+    rows = (BudgetIndicator.objects.select_for_update(of=("self",)).select_related("project")
+            .filter(pk__in=set(ids)).order_by("pk"))
     return {row.pk: row for row in rows}
 
 

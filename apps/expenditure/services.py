@@ -22,6 +22,7 @@ from apps.expenditure.models import Payment, PaymentMethod, RequestStatus, Spend
 from county_platform.errors import DomainError
 from permissions.duties import check_compatible_steps, check_not_own_document, document_rules
 from permissions.selectors import holds_post, staff_get_for_user
+from tenants.config import config_pinned
 from tenants.models import User
 
 DOCUMENT_TYPE = "spending_request"
@@ -75,9 +76,9 @@ def request_create(*, actor: User, amount, purpose: str, indicator_id: int | Non
     return request
 
 
-def _locked(request_id) -> SpendingRequest:
-    request = (SpendingRequest.objects.select_for_update(of=("self",)).select_related("subject")
-               .filter(pk=request_id).first())
+def _locked(request_id, *related: str) -> SpendingRequest:
+    request = (SpendingRequest.objects.select_for_update(of=("self",))
+               .select_related("subject", *related).filter(pk=request_id).first())
     if request is None:
         raise DomainError("not_found", "未找到该支出申请。", 404)
     return request
@@ -154,12 +155,16 @@ def request_detach(*, actor: User, request_id: int, attachment_id: int) -> None:
 
 
 @transaction.atomic
+@config_pinned()
 def request_submit(*, actor: User, request_id: int) -> SpendingRequest:
     """Run the five budget controls, freeze the amount and start the approval — all in one
     transaction: a refused request changes nothing."""
-    request = _locked(request_id)
+    # The indicator and its account come along for the rules (its counters are re-read under
+    # lock by budget_commit).
+    request = _locked(request_id, "indicator__fund_account")
     if request.applicant_id != actor.pk:
         raise DomainError("not_found", "未找到该支出申请。", 404)
+    request.applicant = actor
     if request.status not in (RequestStatus.DRAFT, RequestStatus.RETURNED):
         raise DomainError("invalid_state", "只有草稿或被退回的申请可以提交。", 409)
     budget_commit(actor=actor, draws=[Draw(request.indicator_id, request.amount,

@@ -101,7 +101,7 @@ def test_document_rules_reads_the_tenants_pairs_of_both_scopes(town_a):
     with schema_context(town_a.schema_name):
         rules = document_rules()
 
-    assert rules[: len(RULES)] == RULES
+    assert list(rules[: len(RULES)]) == RULES
     assert all(isinstance(rule, DocRule) for rule in rules)
     scopes = {r.scope for r in defaults.SOD if r.code in {rule.code for rule in rules}}
     assert scopes == {"post", "document"}

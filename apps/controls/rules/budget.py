@@ -417,11 +417,10 @@ def basic_indicator_capital_spend(event, params):
               "货币资金控制）",
       severity="block", trigger="spending.submit", responsible_post="accountant")
 def inactive_fund_account(event, params):
-    name = (BudgetIndicator.objects
-            .filter(pk=event.document.indicator_id, fund_account__is_active=False)
-            .values_list("fund_account__name", flat=True).first())
-    if name is None:
+    indicator = event.document.indicator  # loaded with its account by the submission
+    if indicator is None or indicator.fund_account.is_active:
         return None
+    name = indicator.fund_account.name
     return Finding(f"该预算指标所在的资金账户“{name}”已停用，不能再从该账户支出。"
                    "请改用其他账户的指标，或先由财务确认账户状态。")
 
@@ -438,8 +437,7 @@ def large_share_single_request(event, params):
     request = event.document
     if request.amount < params["min_amount"]:
         return None
-    amount = (BudgetIndicator.objects.filter(pk=request.indicator_id)
-              .values_list("amount", flat=True).first())
+    amount = request.indicator.amount if request.indicator is not None else None
     if amount is None or request.amount * 100 <= amount * params["percent"]:
         return None
     return Finding(f"本次申请 ¥{request.amount}，占该预算指标批复金额 ¥{amount} 的 "
@@ -451,13 +449,10 @@ def large_share_single_request(event, params):
       article="预算指标按部门分解下达、归口使用（行政事业单位内部控制规范（试行）预算执行控制）",
       severity="warn", trigger="spending.submit", responsible_post="accountant")
 def cross_department_indicator(event, params):
-    request = event.document
-    if request.department_id is None:
+    request, indicator = event.document, event.document.indicator
+    if (request.department_id is None or indicator is None or indicator.department_id is None
+            or indicator.department_id == request.department_id):
         return None
-    owner = (BudgetIndicator.objects.filter(pk=request.indicator_id)
-             .exclude(department_id=request.department_id)
-             .values_list("department__name", flat=True).first())
-    if owner is None:
-        return None
+    owner = indicator.department.name
     return Finding(f"申请人所在部门（{request.department.name}）使用了“{owner}”的预算指标，"
                    "请确认已取得指标所属部门同意。")

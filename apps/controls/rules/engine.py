@@ -22,6 +22,7 @@ from apps.controls.models import Alert, AlertStatus, RuleTuning
 from apps.controls.rules.registry import SCHEDULE, Event, Finding, RuleSpec, all_rules
 from apps.controls.services import alert_raise
 from county_platform.errors import DomainError
+from tenants.config import tenant_config
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,13 @@ def _bounded(spec: RuleSpec, county_row: CountyRule | None, tuning: RuleTuning |
     return values
 
 
-def rules_in_force(*, trigger: str) -> list[InForce]:
-    """The rules of `trigger` in force in the current tenant, with their parameters."""
+def rules_in_force(*, trigger: str) -> tuple[InForce, ...]:
+    """The rules of `trigger` in force in the current tenant, with their parameters (cached
+    per tenant until its tuning or its county's library changes: tenants/config.py)."""
+    return tenant_config(f"rules_in_force:{trigger}", lambda: _rules_in_force(trigger))
+
+
+def _rules_in_force(trigger: str) -> tuple[InForce, ...]:
     specs = {code: spec for code, spec in all_rules().items() if spec.trigger == trigger}
     county_rows = {row.code: row for row in CountyRule.objects.filter(
         county_id__in=_county_id_subquery(), code__in=list(specs))}
@@ -69,7 +75,7 @@ def rules_in_force(*, trigger: str) -> list[InForce]:
         if tuning is not None and not tuning.enabled and spec.severity != "block":
             continue
         in_force.append(InForce(spec, _bounded(spec, county_row, tuning)))
-    return in_force
+    return tuple(in_force)
 
 
 def _findings(result: Finding | Iterable[Finding] | None) -> list[Finding]:

@@ -84,8 +84,10 @@ def cashier_pays_self(event, params):
       severity="warn", trigger="spending.submit", responsible_post="accountant")
 def applicant_is_payee(event, params):
     request = event.document
+    if not request.payee_name:
+        return None
     applicant = request.applicant
-    if request.payee_name and request.payee_name in {applicant.display_name, applicant.username}:
+    if request.payee_name in {applicant.display_name, applicant.username}:
         return Finding(f"支出申请 ¥{request.amount} 的收款人“{request.payee_name}”就是申请人"
                        "本人，请核实是否为个人垫付，并附上原始发票和付款凭证。")
     return None

@@ -35,6 +35,9 @@ from tests.factories import staff_make
 ROOT = Path(__file__).resolve().parents[3]
 CLIENTS = 8
 PER_CLIENT = 40
+# A purpose a township would write: a two-character one would raise the rule library's
+# purpose_too_short alert on every submit, which is not the common case being measured.
+PURPOSE = "购买办公用品（打印纸、墨盒）用于日常办公"
 ROUTE = [{"name": "部门负责人审核", "post_code": "dept_head", "mode": "any"},
          {"name": "会计审核", "post_code": "accountant", "mode": "any"}]
 
@@ -61,7 +64,7 @@ def bench(django_db_setup, django_db_blocker):
             clients = []
             for user in applicants:
                 indicator = indicator_make(amount="10000000.00", year=time.localtime().tm_year)
-                drafts = [request_create(actor=user, amount="12.34", purpose="基准",
+                drafts = [request_create(actor=user, amount="12.34", purpose=PURPOSE,
                                          indicator_id=indicator.pk).pk
                           for _ in range(PER_CLIENT + 2)]
                 clients.append({"token": Token.objects.create(user=user).key,
@@ -134,7 +137,7 @@ def test_submit_against_a_bare_create_endpoint(bench, server):
             for c in clients]
     _run(port, host, warm)
     bare = [(c["token"], [("/api/v1/bench/bare/", {"indicator": c["indicator"],
-                                                   "amount": "12.34", "purpose": "基准"})]
+                                                   "amount": "12.34", "purpose": PURPOSE})]
              * PER_CLIENT) for c in clients]
     submit = [(c["token"], [(f"/api/v1/spending-requests/{pk}/submit/", None)
                             for pk in c["drafts"][:PER_CLIENT]]) for c in clients]
@@ -154,7 +157,7 @@ def test_submit_against_a_bare_create_endpoint(bench, server):
 
 
 def _submit_queries(user, indicator_id: int) -> int:
-    draft = request_create(actor=user, amount="1.00", purpose="计数", indicator_id=indicator_id)
+    draft = request_create(actor=user, amount="1.00", purpose=PURPOSE, indicator_id=indicator_id)
     with CaptureQueriesContext(connection) as queries:
         request_submit(actor=user, request_id=draft.pk)
     return len(queries)
@@ -169,11 +172,13 @@ def test_the_query_count_of_a_submit_does_not_grow_with_the_data(town_b):
         process_define(actor=None, document_type="spending_request", name="支出审批",
                        steps=ROUTE)
         indicator = indicator_make(amount="1000000.00", year=time.localtime().tm_year)
+        cold = _submit_queries(applicant, indicator.pk)  # builds the tenant's cached configuration
         first = _submit_queries(applicant, indicator.pk)
         for _ in range(30):
             _submit_queries(applicant, indicator_make(year=time.localtime().tm_year).pk)
         later = _submit_queries(applicant, indicator.pk)
-    print(f"queries per submit: {first} (first), {later} (after 30 more)")  # noqa: T201
+    print(f"queries per submit: {cold} (cold configuration cache), {first} (first), "  # noqa: T201
+          f"{later} (after 30 more)")
 
-    assert first == later
+    assert first == later < cold
     assert Decimal(later) > 0
