@@ -684,7 +684,8 @@ class ExecutionApi(TableApi):
                               (200, exports.XLSX): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request):
         query = self.query(ExecutionQuery)
-        rows = selectors.execution(year=query["year"], by=query["by"], at=query["at"])
+        rows = selectors.execution(year=query["year"], by=query["by"], at=query["at"],
+                                   user=request.user)
         total = selectors.execution_totals(rows)
         moment = query["at"] or timezone.now()
         subtitle = (f"{query['year']} 年度，按{BY_NAMES[query['by']]}，截至 "

@@ -6,11 +6,20 @@ Used by `seed_demo`; idempotent per tenant (nothing is added once the tenant has
 """
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 
-from apps.approvals.models import Approval, ProcessDefinition, StepStatus, TaskStatus
+from apps.approvals.models import (
+    Approval,
+    ApprovalStep,
+    ApprovalTask,
+    ProcessDefinition,
+    StepStatus,
+    TaskStatus,
+)
 from apps.approvals.services import process_define, task_decide
 from apps.budget.ledger import indicator_open
 from apps.budget.models import (
@@ -104,6 +113,17 @@ def _holder(post: str) -> User | None:
     return assignment.staff.user if assignment else None
 
 
+def _took_a_while(task: ApprovalTask) -> None:
+    """A demo decision comes minutes to hours after its to-do arrived, as a real one does
+    (decided the instant it is created, every one would raise fast_approval); one in
+    fifteen is left quick, so that the rule still shows on the demo's alert page."""
+    if task.pk % 15 == 0:
+        return
+    earlier = timedelta(minutes=20 + (task.pk * 37) % 600)
+    ApprovalTask.objects.filter(pk=task.pk).update(created_at=F("created_at") - earlier)
+    ApprovalStep.objects.filter(pk=task.step_id).update(started_at=F("started_at") - earlier)
+
+
 def _decide_until(request, *, stop_after: int | None, last: str = "approve") -> None:
     """Approve the request's steps in turn (the last decided one with `last`)."""
     approval = Approval.objects.get(pk=request.approval_id)
@@ -114,6 +134,7 @@ def _decide_until(request, *, stop_after: int | None, last: str = "approve") -> 
         task = approval.steps.get(status=StepStatus.ACTIVE).tasks.filter(
             status=TaskStatus.PENDING).order_by("pk").first()
         final = stop_after is not None and decided == stop_after - 1
+        _took_a_while(task)
         task_decide(actor=task.assignee, task_id=task.pk,
                     decision=last if final else "approve", comment="同意" if not final else "")
         decided += 1

@@ -169,31 +169,37 @@ def _rate(numerator: str, denominator: str):
                 default=Value(Decimal("0"), output_field=RATE), output_field=RATE)
 
 
-def _live(year: int, key: str, name: str | None) -> QuerySet:
+def _live(year: int, key: str, name: str | None, scope: BudgetScope) -> QuerySet:
     fields = [key] + ([name] if name else [])
-    return (BudgetIndicator.objects.filter(year=year).values(*fields)
+    return (BudgetIndicator.objects.filter(scope.indicators(), year=year).values(*fields)
             .annotate(amount_sum=Sum("amount"), committed_sum=Sum("committed"),
                       executed_sum=Sum("executed")))
 
 
-def _as_of(year: int, key: str, name: str | None, at: datetime) -> QuerySet:
+def _as_of(year: int, key: str, name: str | None, at: datetime,
+           scope: BudgetScope) -> QuerySet:
     """The same sums from the ledger up to a moment (the ledger's sums equal the counters)."""
     fields = [f"indicator__{key}"] + ([f"indicator__{name}"] if name else [])
-    return (LedgerEntry.objects.filter(indicator__year=year, created_at__lte=at)
-            .values(*fields)
+    entries = LedgerEntry.objects.filter(indicator__year=year, created_at__lte=at)
+    if not scope.everything:
+        entries = entries.filter(indicator__in=BudgetIndicator.objects.filter(scope.indicators()))
+    return (entries.values(*fields)
             .annotate(amount_sum=Coalesce(Sum("amount_delta"), ZERO),
                       committed_sum=Coalesce(Sum("committed_delta"), ZERO),
                       executed_sum=Coalesce(Sum("executed_delta"), ZERO)))
 
 
-def execution(*, year: int, by: str, at: datetime | None = None) -> list[dict]:
+def execution(*, year: int, by: str, at: datetime | None = None, user=None) -> list[dict]:
     """Execution grouped `by` indicator, department, subject, project or fund account, now or
     as it stood at the moment `at`: {key, name, amount, committed, executed, available,
-    execution_rate} per row, execution_rate = executed / amount."""
+    execution_rate} per row, execution_rate = executed / amount. Over the lines `user` sees
+    (permissions.visibility): the whole budget for the finance posts, else their
+    departments' and projects' lines, as in the indicator list."""
     if by not in _GROUPS:
         raise DomainError("invalid", f"by 只能是 {'、'.join(EXECUTION_KEYS)}。", 400)
     key, name = _GROUPS[by]
-    rows = _live(year, key, name) if at is None else _as_of(year, key, name, at)
+    scope = _scope(user)
+    rows = _live(year, key, name, scope) if at is None else _as_of(year, key, name, at, scope)
     prefix = "" if at is None else "indicator__"
     rows = rows.annotate(
         available_sum=F("amount_sum") - F("committed_sum") - F("executed_sum"),

@@ -33,8 +33,8 @@ class ExecutionView(LoginRequiredMixin, View):
 
     def get(self, request):
         year = timezone.localdate().year
-        by_department = execution(year=year, by="department")
-        by_subject = execution(year=year, by="subject")
+        by_department = execution(year=year, by="department", user=request.user)
+        by_subject = execution(year=year, by="subject", user=request.user)
         return render(request, "budget/execution.html", {
             "year": year,
             "tables": [

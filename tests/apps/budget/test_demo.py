@@ -7,8 +7,10 @@ import pytest
 from django.db.models import Sum
 from django_tenants.utils import schema_context
 
+from apps.approvals.models import ApprovalTask, TaskStatus
 from apps.budget.demo import budget_seed, spending_seed
 from apps.budget.models import BudgetIndicator
+from apps.controls.models import Alert
 from apps.expenditure.models import SpendingRequest
 from tests.apps.budget.helpers import ledger_matches_counters
 from tests.factories import staff_make
@@ -36,3 +38,16 @@ def test_a_year_of_budget_and_requests_in_every_state(town_a):
     assert states == {"draft", "in_approval", "approved", "rejected", "returned", "withdrawn",
                       "partly_paid", "paid"}
     assert consistent
+
+
+def test_demo_approvals_take_realistic_time_so_fast_approval_stays_rare(town_a):
+    for post in OFFICE:
+        staff_make(town_a, posts=(post,))
+    with schema_context(town_a.schema_name):
+        budget_seed(year=2026)
+        spending_seed(year=2026, rng=random.Random(1))
+        approved = ApprovalTask.objects.filter(status=TaskStatus.APPROVED).count()
+        fast = Alert.objects.filter(rule="fast_approval").count()
+
+    assert approved >= 10
+    assert fast <= approved // 5  # the odd quick one shows the rule; not every decision

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def reader(town_a):
-    client = client_for(town_a, staff_make(town_a, posts=("handler",)).user)
+    client = client_for(town_a, staff_make(town_a, posts=("accountant",)).user)
     with schema_context(town_a.schema_name):
         made = data_set()
     return client, made

@@ -236,6 +236,32 @@ def test_a_department_head_sees_only_their_departments_lines_and_projects(town_a
         assert selectors.project_get(pk=data["project"].pk, user=head_a) is None
 
 
+def test_execution_covers_only_the_lines_a_member_sees(town_a):
+    with schema_context(town_a.schema_name):
+        data = data_set()
+    head_a = _head_of(town_a, data["a"])
+    accountant = staff_make(town_a, posts=("accountant",)).user
+    with schema_context(town_a.schema_name):
+        a_lines = set(BudgetIndicator.objects.filter(department=data["a"]).values_list("pk",
+                                                                                      flat=True))
+        by_line = {row["key"] for row in selectors.execution(year=YEAR, by="indicator",
+                                                             user=head_a)}
+        by_dept = {row["key"] for row in selectors.execution(year=YEAR, by="department",
+                                                             user=head_a)}
+        then = {row["key"] for row in selectors.execution(year=YEAR, by="department",
+                                                          at=timezone.now(), user=head_a)}
+        by_subject = _figures(selectors.execution(year=YEAR, by="subject", user=head_a),
+                              "amount", "executed")
+        everything = {row["key"] for row in selectors.execution(year=YEAR, by="department",
+                                                                user=accountant)}
+
+    assert by_line == {data["indicators"][0].pk, data["indicators"][1].pk}
+    assert by_dept == then == {data["a"].pk}
+    assert by_subject == {"30201": (D("1000"), D("200")), "30217": (D("500"), D("400"))}
+    assert everything == {data["a"].pk, data["b"].pk}
+    assert by_line <= a_lines
+
+
 def test_a_project_officer_sees_their_project_and_its_lines_only(town_a):
     officer = staff_make(town_a, posts=("handler",))
     with schema_context(town_a.schema_name):

@@ -28,7 +28,8 @@ def _public_schema_afterwards():
 
 @pytest.fixture
 def member(town_a):
-    return staff_make(town_a, display_name="孙经办").user
+    """A finance post: sees the whole unit's execution (permissions.visibility)."""
+    return staff_make(town_a, posts=("accountant",), display_name="孙会计").user
 
 
 @pytest.fixture
@@ -113,3 +114,12 @@ def test_staff_of_another_township_are_refused(town_a, figures):
     response = signed_in(town_a, outsider).get("/budget/")
 
     assert response.status_code == 403
+
+
+def test_a_member_outside_the_finance_posts_sees_only_their_departments(town_a, figures):
+    clerk = staff_make(town_a, display_name="钱经办").user  # no department, no finance post
+    response = signed_in(town_a, clerk).get("/budget/")
+    page = response.content.decode()
+
+    assert response.status_code == 200 and "预算执行" in page
+    assert "党政办" not in page
