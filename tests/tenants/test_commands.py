@@ -398,8 +398,13 @@ def test_the_readme_demo_logins_work():
         assert response["Location"] == "/"
 
 
-def test_seed_demo_twice_changes_nothing():
+def test_seed_demo_fills_budget_spending_and_alerts_and_twice_changes_nothing():
+    """One full run (the slowest command here, so the checks of what it makes share it):
+    every township has a year of budget and spending in every state, the county sees alerts
+    in every state across its townships; a second run changes nothing."""
     run("seed_demo")
+    _every_township_has_a_year_of_budget_and_spending_in_every_state()
+    _the_county_sees_alerts_in_every_state_across_its_townships()
     before = census()
 
     output = run("seed_demo")
@@ -431,13 +436,11 @@ def test_seed_demo_refuses_production_settings():
     assert census() == before
 
 
-def test_seed_demo_gives_every_township_a_year_of_budget_and_spending_in_every_state():
+def _every_township_has_a_year_of_budget_and_spending_in_every_state():
     from django.db.models import Sum
 
     from apps.budget.models import BudgetIndicator
     from apps.expenditure.models import SpendingRequest
-
-    run("seed_demo")
 
     states = {"draft", "in_approval", "approved", "rejected", "returned", "withdrawn",
               "partly_paid", "paid"}
@@ -449,10 +452,8 @@ def test_seed_demo_gives_every_township_a_year_of_budget_and_spending_in_every_s
             assert seen == states, spec.slug
 
 
-def test_seed_demo_gives_the_county_alerts_in_every_state_across_its_townships():
+def _the_county_sees_alerts_in_every_state_across_its_townships():
     from apps.county.models import CountyAlert
-
-    run("seed_demo")
 
     mirror = CountyAlert.objects.filter(tenant__parent__slug="tonglu")
     states = set(mirror.values_list("status", flat=True))
