@@ -120,7 +120,8 @@ def _start(*, queue: str, env: dict[str, str], log_path: Path) -> subprocess.Pop
         )
 
 
-def _stop(process: subprocess.Popen) -> None:
+def process_stop(process: subprocess.Popen) -> None:
+    """Terminate a test subprocess, killing it if it does not stop within 10 s."""
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -129,7 +130,7 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-def _queues_delete(queue: str) -> None:
+def queues_delete(queue: str) -> None:
     """Remove every Redis key of the worker's queues (lists, bindings, priority lists)."""
     with app.connection_for_write() as broker:
         client = broker.default_channel.client
@@ -153,8 +154,8 @@ def celery_worker(django_db_setup, tmp_path_factory) -> Iterator[Worker]:
         yield worker
     finally:
         app.conf.task_default_queue = previous
-        _stop(process)
-        _queues_delete(queue)  # also the lost queue: its name starts with the same
+        process_stop(process)
+        queues_delete(queue)  # also the lost queue: its name starts with the same
 
 
 @pytest.fixture

@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import connection
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from county_platform.celery import app as celery_app
 from tenants.models import Tenant
 from tenants.services import tenant_create
 from tests.factories import PASSWORD
+from tests.worker import process_stop, queues_delete
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -87,22 +87,6 @@ def wait_for_server(process: subprocess.Popen, url: str, host: str, log_path: Pa
         time.sleep(0.2)
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
-def queue_delete(queue: str) -> None:
-    with celery_app.connection_for_write() as broker:
-        client = broker.default_channel.client
-        for key in client.scan_iter(match=f"*{queue}*"):
-            client.delete(key)
-
-
 @contextmanager
 def live_site(django_db_blocker, tmp_path_factory, people: Callable[[Tenant, str], dict],
               env: dict[str, str] | None = None) -> Iterator[Site]:
@@ -135,11 +119,11 @@ def live_site(django_db_blocker, tmp_path_factory, people: Callable[[Tenant, str
                        log_path=log_path)
         finally:
             if process is not None:
-                stop(process)
+                process_stop(process)
             connection.set_schema_to_public()
             # Other tests count the county's townships: take this one away again.
             tenant.delete(force_drop=True)
-            queue_delete(queue)
+            queues_delete(queue)
 
 
 @contextmanager
