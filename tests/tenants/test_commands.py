@@ -273,9 +273,23 @@ def test_bad_kind_on_the_command_line_is_a_message_not_a_traceback():
     assert "Traceback" not in result.stderr
 
 
-def test_seed_demo_creates_the_tonglu_county_and_its_14_tenants():
+def test_seed_demo_makes_the_county_its_townships_people_and_duties():
+    """One seed (without budget and controls) for every check of what it makes: the county
+    and its 14 townships, the admins and the operator with the demo password, members of
+    their tenant only, every post filled, yaolin's rotation and exception, the README's
+    logins. (Seeding takes seconds; the checks share it to keep the suite short.)"""
     output = run("seed_demo", "--skip", "budget", "--skip", "controls")
 
+    _the_tonglu_county_and_its_14_tenants(output)
+    _admins_hold_their_posts_with_the_demo_password()
+    _the_platform_operator()
+    _staff_are_members_of_their_tenant_only()
+    _every_template_post_filled_respecting_sod()
+    _yaolin_shows_an_overdue_rotation_a_plan_and_an_approved_exception()
+    _the_readme_demo_logins_work()
+
+
+def _the_tonglu_county_and_its_14_tenants(output: str) -> None:
     county = Tenant.objects.get(slug="tonglu")
     assert (county.name, county.kind, county.region_code, county.parent) == (
         "桐庐县",
@@ -293,9 +307,7 @@ def test_seed_demo_creates_the_tonglu_county_and_its_14_tenants():
         assert f"{tenant.slug}（{tenant.name}）：已创建" in output
 
 
-def test_seed_demo_admins_hold_their_posts_with_the_demo_password():
-    run("seed_demo", "--skip", "budget", "--skip", "controls")
-
+def _admins_hold_their_posts_with_the_demo_password() -> None:
     county_admin = User.objects.get(username="tonglu_admin")
     assert holds(Tenant.objects.get(slug="tonglu"), "tonglu_admin", "county_admin")
     assert county_admin.check_password(DEMO_PASSWORD)
@@ -307,17 +319,13 @@ def test_seed_demo_admins_hold_their_posts_with_the_demo_password():
         assert not admin.display_name.isascii()
 
 
-def test_seed_demo_creates_the_platform_operator():
-    run("seed_demo", "--skip", "budget", "--skip", "controls")
-
+def _the_platform_operator() -> None:
     operator = User.objects.get(username="operator")
     assert (operator.is_staff, operator.is_superuser) == (True, True)
     assert operator.check_password(DEMO_PASSWORD)
 
 
-def test_seed_demo_staff_are_members_of_their_tenant_only():
-    run("seed_demo", "--skip", "budget", "--skip", "controls")
-
+def _staff_are_members_of_their_tenant_only() -> None:
     with schema_context("yaolin"):
         ordinary = StaffMember.objects.filter(user__username__in=["yaolin_songjie", "yaolin_xiebo"])
         assert ordinary.count() == 2
@@ -334,14 +342,6 @@ def _held_by_person() -> dict[str, set[str]]:
 
 # The one incompatible pair the demo holds, under the exception the county approved.
 WAIVED = {"yaolin": {("sod_acceptance_custody", "yaolin_asset_keeper")}}
-
-
-def test_seed_demo_fills_every_post_and_shows_an_overdue_rotation_a_plan_and_an_exception():
-    """One seed for both checks: seeding the county takes seconds."""
-    run("seed_demo", "--skip", "budget", "--skip", "controls")
-
-    _every_template_post_filled_respecting_sod()
-    _yaolin_shows_an_overdue_rotation_a_plan_and_an_approved_exception()
 
 
 def _every_template_post_filled_respecting_sod() -> None:
@@ -388,9 +388,7 @@ def _yaolin_shows_an_overdue_rotation_a_plan_and_an_approved_exception() -> None
             assert not Alert.objects.exists(), slug
 
 
-def test_the_readme_demo_logins_work():
-    run("seed_demo", "--skip", "budget", "--skip", "controls")
-
+def _the_readme_demo_logins_work() -> None:
     for slug in ("tonglu", "yaolin"):
         client = web_client(Tenant.objects.get(slug=slug))
         response = client.post("/login/", {"username": f"{slug}_admin", "password": DEMO_PASSWORD})
