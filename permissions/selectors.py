@@ -1,5 +1,6 @@
 """Reads about staff and posts in the current tenant."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
@@ -10,6 +11,7 @@ from county_platform.errors import DomainError
 from permissions import sod
 from permissions.catalog.models import ExceptionStatus, SodException, SodScope
 from permissions.models import Department, Post, PostAssignment, PostCode, SodRule, StaffMember
+from tenants.config import tenant_config
 from tenants.models import Tenant
 
 
@@ -29,6 +31,40 @@ def assignments_current(*, on: date | None = None):
     return PostAssignment.objects.filter(start_date__lte=on).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=on)
     )
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A current holder of a post: the user, and the department the assignment is for (None:
+    the member's own department, `staff_department_id`)."""
+
+    user_id: int
+    department_id: int | None
+    staff_department_id: int | None
+
+    def serves(self, department_id: int) -> bool:
+        if self.department_id is not None:
+            return self.department_id == department_id
+        return self.staff_department_id == department_id
+
+
+def post_holders(code: str, *, on: date | None = None) -> tuple[Holder, ...]:
+    """Active members who hold the post `code` on the day (today by default), in user order.
+    Every approval step reads this, so the whole table is cached per tenant and day until an
+    assignment, a member or a post changes (tenants/config.py; triggers of permissions 0008)."""
+    on = on or timezone.localdate()
+    return tenant_config(f"post_holders:{on.isoformat()}", lambda: _holders_by_post(on)).get(
+        code, ())
+
+
+def _holders_by_post(on: date) -> dict[str, tuple[Holder, ...]]:
+    rows = (assignments_current(on=on).filter(staff__is_active=True)
+            .order_by("staff__user_id", "pk")
+            .values_list("post__code", "staff__user_id", "department_id", "staff__department_id"))
+    table: dict[str, list[Holder]] = {}
+    for code, *holder in rows:
+        table.setdefault(code, []).append(Holder(*holder))
+    return {code: tuple(holders) for code, holders in table.items()}
 
 
 def posts_held(*, staff: StaffMember, on: date | None = None) -> list[tuple[str, str]]:

@@ -1,7 +1,5 @@
 """Who may decide a step: holders of its post today, minus anyone a duty check would refuse."""
 
-from django.db.models import Q
-
 from apps.approvals.models import Approval, ApprovalStep, TaskStatus
 from permissions.duties import (
     DocRule,
@@ -11,7 +9,7 @@ from permissions.duties import (
     document_rules,
 )
 from permissions.models import Post
-from permissions.selectors import assignments_current
+from permissions.selectors import post_holders
 
 APPLICANT_POST = "handler"
 
@@ -51,14 +49,10 @@ def post_names() -> dict[str, str]:
 def step_candidates(*, step: ApprovalStep, approval: Approval,
                     just_submitted: bool = False) -> list[int]:
     """User ids who hold the step's post and could act on it without breaking a duty rule."""
-    holders = assignments_current().filter(post__code=step.post_code, staff__is_active=True)
+    holders = post_holders(step.post_code)
     if step.same_department and approval.department_id is not None:
-        department = approval.department_id
-        holders = holders.filter(
-            Q(department_id=department) | Q(department__isnull=True,
-                                            staff__department_id=department)
-        )
-    user_ids = sorted(set(holders.values_list("staff__user_id", flat=True)))
+        holders = tuple(h for h in holders if h.serves(approval.department_id))
+    user_ids = sorted({holder.user_id for holder in holders})
     history = history_of(approval, just_submitted=just_submitted)
     rules = document_rules()
     return [

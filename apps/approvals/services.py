@@ -32,6 +32,7 @@ from apps.controls.rules.engine import rules_check
 from apps.controls.services import alert_raise
 from apps.county.services import stats_refresh_soon
 from county_platform.errors import DomainError
+from county_platform.transactions import in_callers_transaction
 from permissions.duties import document_rules
 from permissions.selectors import staff_get_for_user
 from tenants.models import User
@@ -41,7 +42,7 @@ DECISIONS = {"approve": TaskStatus.APPROVED, "reject": TaskStatus.REJECTED,
              "return": TaskStatus.RETURNED}
 
 
-@transaction.atomic
+@in_callers_transaction
 def approval_submit(*, actor: User, document_type: str, document_id: str | int,
                     facts: dict, department_id: int | None = None) -> Approval:
     """Start the approval of a document: freeze its applicable steps and open the first."""

@@ -10,6 +10,7 @@ from apps.audit.chain import GENESIS_HASH, event_hash, normalize
 from apps.audit.models import AuditEvent
 from apps.audit.selectors import chain_head, event_hash_at, head_published_last
 from county_platform.errors import DomainError
+from county_platform.transactions import in_callers_transaction
 from tenants.models import AuditHeadPublication, Tenant
 
 # The advisory lock that serializes writers within one tenant schema: (7001, the schema).
@@ -33,6 +34,7 @@ def _lock_chain() -> tuple[int, str] | None:
         return cursor.fetchone()
 
 
+@in_callers_transaction
 def audit_record(
     *,
     actor: Any,
@@ -49,8 +51,6 @@ def audit_record(
     Must be called inside `transaction.atomic` together with the change it records, so the
     change and its trail commit or roll back as one.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_record must run inside the transaction of the change")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk

@@ -10,12 +10,12 @@ commit more than an indicator, a limit or a total allows.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import F, Q, Sum
 
 from apps.budget.ledger import commit_locked, lock_indicators, money
 from apps.budget.models import BudgetIndicator, DepartmentLimit, SubjectTotal
 from county_platform.errors import DomainError
+from county_platform.transactions import in_callers_transaction
 from tenants.config import tenant_config
 from tenants.models import User
 
@@ -57,12 +57,13 @@ def _refuse(code: str, draw: Draw, **extra) -> DomainError:
                        **extra)
 
 
-@transaction.atomic
+@in_callers_transaction
 def budget_commit(*, actor: User | None, draws: list[Draw], document_type: str,
-                  document_id: str, year: int) -> None:
+                  document_id: str, year: int) -> dict[int, BudgetIndicator]:
     """Run all five controls for every draw and freeze the amounts, or refuse with the code of
     the first control that fails (no_budget, out_of_scope, over_budget,
-    over_department_limit, over_subject_total)."""
+    over_department_limit, over_subject_total). Returns the indicators drawn on, as locked
+    and updated, with their projects and fund accounts."""
     draws = [Draw(d.indicator_id, money(d.amount), d.subject_id) for d in draws]
     indicators = lock_indicators(d.indicator_id for d in draws if d.indicator_id)
     for draw in draws:
@@ -73,6 +74,7 @@ def budget_commit(*, actor: User | None, draws: list[Draw], document_type: str,
     for draw in draws:
         commit_locked(indicators[draw.indicator_id], draw.amount, actor=actor,
                       document_type=document_type, document_id=str(document_id))
+    return indicators
 
 
 def _check_all(draws: list[Draw], indicators: dict[int, BudgetIndicator], *, year: int) -> None:

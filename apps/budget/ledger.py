@@ -3,8 +3,9 @@ in the append-only ledger in the same transaction (the ledger's sums equal the c
 
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import F, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.budget.models import BudgetIndicator, LedgerEntry, LedgerKind
@@ -25,19 +26,46 @@ def money(value) -> Decimal:
     return amount
 
 
-def _entry(indicator_id: int, kind: str, *, actor: User | None, document_type: str = "",
-           document_id: str = "", amount=0, committed=0, executed=0) -> LedgerEntry:
-    return LedgerEntry.objects.create(
-        indicator_id=indicator_id, kind=kind, amount_delta=amount, committed_delta=committed,
-        executed_delta=executed, document_type=document_type, document_id=str(document_id),
-        actor=actor,
-    )
+def _opened(indicator: BudgetIndicator, *, actor: User | None) -> LedgerEntry:
+    return LedgerEntry.objects.create(indicator=indicator, kind=LedgerKind.OPEN,
+                                      amount_delta=indicator.amount, actor=actor)
+
+
+# The counters and their ledger entry in one statement (one round trip on every submit): the
+# entry is written only if the indicator's row was updated, and the CHECK constraints on the
+# counters still refuse the whole statement.
+_CHANGE = """
+WITH changed AS (
+    UPDATE budget_budgetindicator SET amount = amount + %(amount)s,
+        committed = committed + %(committed)s, executed = executed + %(executed)s
+    WHERE id = %(indicator)s RETURNING id)
+INSERT INTO budget_ledgerentry (indicator_id, kind, amount_delta, committed_delta,
+    executed_delta, document_type, document_id, actor_id, created_at)
+SELECT id, %(kind)s, %(amount)s, %(committed)s, %(executed)s, %(document_type)s,
+    %(document_id)s, %(actor)s, %(now)s FROM changed
+RETURNING id
+"""
+
+
+def _change(indicator_id: int, kind: str, *, actor: User | None, document_type: str,
+            document_id: str, amount=0, committed=0, executed=0) -> None:
+    """Move an indicator's counters by the deltas and append the matching ledger entry."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CHANGE, {
+            "indicator": indicator_id, "kind": kind, "amount": Decimal(amount),
+            "committed": Decimal(committed), "executed": Decimal(executed),
+            "document_type": document_type, "document_id": str(document_id),
+            "actor": getattr(actor, "pk", None), "now": timezone.now()})
+        if cursor.fetchone() is None:
+            raise BudgetIndicator.DoesNotExist(f"budget indicator {indicator_id}")
 
 
 def lock_indicators(ids) -> dict[int, BudgetIndicator]:
     """Lock the given indicators in id order (the one fixed order every writer uses), each
-    with its project (read, not locked) for the scope check."""
-    rows = (BudgetIndicator.objects.select_for_update(of=("self",)).select_related("project")
+    with its project (for the scope check) and its fund account (for the rules), read, not
+    locked."""
+    rows = (BudgetIndicator.objects.select_for_update(of=("self",))
+            .select_related("project", "fund_account")
             .filter(pk__in=set(ids)).order_by("pk"))
     return {row.pk: row for row in rows}
 
@@ -47,7 +75,7 @@ def indicator_open(*, actor: User | None, **fields) -> BudgetIndicator:
     """A new indicator with its approved amount (the ledger's first entry)."""
     amount = fields.pop("amount")
     indicator = BudgetIndicator.objects.create(amount=amount, **fields)
-    _entry(indicator.pk, LedgerKind.OPEN, actor=actor, amount=amount)
+    _opened(indicator, actor=actor)
     audit_record(actor=actor, action="budget.indicator_opened", obj=indicator,
                  after={"year": indicator.year, "subject": indicator.subject_id,
                         "department": indicator.department_id, "amount": str(amount)})
@@ -57,10 +85,9 @@ def indicator_open(*, actor: User | None, **fields) -> BudgetIndicator:
 def commit_locked(indicator: BudgetIndicator, amount: Decimal, *, actor: User | None,
                   document_type: str, document_id: str) -> None:
     """Freeze `amount` on an indicator the caller has locked and checked."""
-    BudgetIndicator.objects.filter(pk=indicator.pk).update(committed=F("committed") + amount)
+    _change(indicator.pk, LedgerKind.COMMIT, actor=actor, committed=amount,
+            document_type=document_type, document_id=document_id)
     indicator.committed += amount
-    _entry(indicator.pk, LedgerKind.COMMIT, actor=actor, committed=amount,
-           document_type=document_type, document_id=document_id)
 
 
 def committed_for(*, document_type: str, document_id: str) -> dict[int, Decimal]:
@@ -76,9 +103,8 @@ def budget_release(*, actor: User | None, document_type: str, document_id: str) 
     held = committed_for(document_type=document_type, document_id=document_id)
     lock_indicators(held)
     for indicator_id, amount in sorted(held.items()):
-        BudgetIndicator.objects.filter(pk=indicator_id).update(committed=F("committed") - amount)
-        _entry(indicator_id, LedgerKind.RELEASE, actor=actor, committed=-amount,
-               document_type=document_type, document_id=document_id)
+        _change(indicator_id, LedgerKind.RELEASE, actor=actor, committed=-amount,
+                document_type=document_type, document_id=document_id)
     return sum(held.values(), Decimal(0))
 
 
@@ -90,10 +116,8 @@ def budget_execute(*, actor: User | None, indicator_id: int, amount: Decimal,
     held = committed_for(document_type=document_type, document_id=document_id)
     if amount > held.get(indicator_id, Decimal(0)):
         raise DomainError("over_committed", "支付金额超过该单据已冻结的预算。", 422)
-    BudgetIndicator.objects.filter(pk=indicator_id).update(
-        committed=F("committed") - amount, executed=F("executed") + amount)
-    _entry(indicator_id, LedgerKind.EXECUTE, actor=actor, committed=-amount, executed=amount,
-           document_type=document_type, document_id=document_id)
+    _change(indicator_id, LedgerKind.EXECUTE, actor=actor, committed=-amount, executed=amount,
+            document_type=document_type, document_id=document_id)
 
 
 @transaction.atomic
@@ -103,8 +127,7 @@ def indicator_adjust(*, actor: User | None, indicator_id: int, delta: Decimal,
     indicator = lock_indicators([indicator_id])[indicator_id]
     if indicator.amount + delta < indicator.committed + indicator.executed:
         raise DomainError("below_used", "调减后金额低于已冻结与已支付之和。", 422)
-    BudgetIndicator.objects.filter(pk=indicator_id).update(amount=F("amount") + delta)
-    _entry(indicator_id, LedgerKind.ADJUST, actor=actor, amount=delta,
-           document_type=document_type, document_id=document_id)
+    _change(indicator_id, LedgerKind.ADJUST, actor=actor, amount=delta,
+            document_type=document_type, document_id=document_id)
     indicator.refresh_from_db()
     return indicator

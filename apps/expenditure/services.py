@@ -76,9 +76,9 @@ def request_create(*, actor: User, amount, purpose: str, indicator_id: int | Non
     return request
 
 
-def _locked(request_id, *related: str) -> SpendingRequest:
+def _locked(request_id) -> SpendingRequest:
     request = (SpendingRequest.objects.select_for_update(of=("self",))
-               .select_related("subject", *related).filter(pk=request_id).first())
+               .select_related("subject").filter(pk=request_id).first())
     if request is None:
         raise DomainError("not_found", "未找到该支出申请。", 404)
     return request
@@ -159,18 +159,17 @@ def request_detach(*, actor: User, request_id: int, attachment_id: int) -> None:
 def request_submit(*, actor: User, request_id: int) -> SpendingRequest:
     """Run the five budget controls, freeze the amount and start the approval — all in one
     transaction: a refused request changes nothing."""
-    # The indicator and its account come along for the rules (its counters are re-read under
-    # lock by budget_commit).
-    request = _locked(request_id, "indicator__fund_account")
+    request = _locked(request_id)
     if request.applicant_id != actor.pk:
         raise DomainError("not_found", "未找到该支出申请。", 404)
     request.applicant = actor
     if request.status not in (RequestStatus.DRAFT, RequestStatus.RETURNED):
         raise DomainError("invalid_state", "只有草稿或被退回的申请可以提交。", 409)
-    budget_commit(actor=actor, draws=[Draw(request.indicator_id, request.amount,
-                                           request.subject_id)],
-                  document_type=DOCUMENT_TYPE, document_id=str(request.pk),
-                  year=timezone.localdate().year)
+    # The indicator, locked with its project and account, is the one the rules then read.
+    request.indicator = budget_commit(
+        actor=actor, draws=[Draw(request.indicator_id, request.amount, request.subject_id)],
+        document_type=DOCUMENT_TYPE, document_id=str(request.pk),
+        year=timezone.localdate().year)[request.indicator_id]
     rules_check("spending.submit", document=request, actor=actor,
                 object_type=DOCUMENT_TYPE, object_id=request.pk)
     request.status, request.submitted_at = RequestStatus.IN_APPROVAL, timezone.now()

@@ -15,6 +15,7 @@ from apps.outbox.policy import LEASE, retry_delay
 from apps.outbox.registry import handler_for
 from apps.outbox.selectors import messages_due
 from county_platform.celery import require_tenant_schema, schema_headers
+from county_platform.transactions import in_callers_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class DeliveryFailedError(Exception):
         self.retry_in = retry_delay(attempts=message.attempts)
 
 
+@in_callers_transaction
 def outbox_enqueue(
     *, topic: str, payload: dict[str, Any], idempotency_key: str | None = None
 ) -> OutboxMessage:
@@ -36,8 +38,6 @@ def outbox_enqueue(
 
     A second call with the same idempotency key returns the first message and sends nothing.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("outbox_enqueue must run inside the transaction of the change")
     schema_name = require_tenant_schema()
     handler_for(topic)  # an unknown topic fails here, in the caller, not later in a worker
     now = timezone.now()

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.budget.controls import Draw, budget_commit
@@ -35,8 +35,9 @@ def _submit(schema, indicator_id, document_type, n, barrier, outcomes):
     try:
         with schema_context(schema):
             barrier.wait(timeout=60)
-            budget_commit(actor=None, draws=[Draw(indicator_id, Decimal("10.00"))],
-                          document_type=document_type, document_id=str(n), year=YEAR)
+            with transaction.atomic():  # a document's submit holds the transaction
+                budget_commit(actor=None, draws=[Draw(indicator_id, Decimal("10.00"))],
+                              document_type=document_type, document_id=str(n), year=YEAR)
             outcomes.append("accepted")
     except DomainError as refused:
         outcomes.append(refused.code)
