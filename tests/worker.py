@@ -103,6 +103,7 @@ def _worker_env(*, queue: str, database: str, mail_dir: Path) -> dict[str, str]:
         "NEIKONG_TEST_DB": database,
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "CELERY_QUEUE": queue,
+        "NEIKONG_TEST_CACHE_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
     }

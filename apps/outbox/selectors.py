@@ -18,6 +18,13 @@ def messages_due(*, now: datetime) -> QuerySet[OutboxMessage]:
     ).order_by("next_attempt_at")
 
 
+def messages_new() -> QuerySet[OutboxMessage]:
+    """Messages of the current schema never tried yet, oldest first (a new message's first
+    attempt is due a lease after it was written, so this order is the order of writing)."""
+    return OutboxMessage.objects.filter(delivered_at__isnull=True, attempts=0).order_by(
+        "next_attempt_at")
+
+
 def tenants_with_outbox() -> QuerySet[Tenant]:
     """Every active tenant: each schema but public has an outbox."""
     return (

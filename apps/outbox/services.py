@@ -3,18 +3,21 @@
 import json
 import logging
 import uuid
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from apps.outbox.models import OutboxMessage
-from apps.outbox.policy import LEASE, retry_delay
+from apps.outbox.policy import DRAIN_ASKED_TTL, DRAIN_BATCH, LEASE, retry_delay
 from apps.outbox.registry import handler_for
-from apps.outbox.selectors import messages_due
-from county_platform.celery import require_tenant_schema, schema_headers
+from apps.outbox.selectors import messages_due, messages_new
+from county_platform.celery import app, require_tenant_schema, schema_headers
 from county_platform.transactions import in_callers_transaction
 
 logger = logging.getLogger(__name__)
@@ -52,7 +55,7 @@ def outbox_enqueue(
     key = idempotency_key or str(message_id)
     if not _insert_unless_known(key=key, **fields):
         return OutboxMessage.objects.get(idempotency_key=key)
-    _send_on_commit(message_ids=[message_id], schema_name=schema_name)
+    _drain_on_commit(schema_name=schema_name)
     message = OutboxMessage(idempotency_key=key, attempts=0, last_error="", **fields)
     message._state.adding, message._state.db = False, connection.alias  # it is in the table
     return message
@@ -71,6 +74,15 @@ def _insert_unless_known(*, key: str, **fields: Any) -> bool:
              key, fields["created_at"], fields["next_attempt_at"]],
         )
         return cursor.fetchone() is not None
+
+
+def outbox_drain_start() -> list[uuid.UUID]:
+    """The current schema's messages never tried yet, oldest first (at most DRAIN_BATCH), for a
+    drain to deliver; clears the schema's drain request first, so that a message committed
+    after this read asks for a drain of its own."""
+    require_tenant_schema()
+    cache.delete(_drain_key())
+    return list(messages_new().values_list("id", flat=True)[:DRAIN_BATCH])
 
 
 def outbox_sweep(*, limit: int = 500) -> list[uuid.UUID]:
@@ -138,6 +150,38 @@ def _record_attempt(message: OutboxMessage, *, failure: Exception | None) -> Non
         delay = timedelta(seconds=retry_delay(attempts=message.attempts))
         message.next_attempt_at = now + delay + LEASE
     message.save(update_fields=["attempts", "delivered_at", "last_error", "next_attempt_at"])
+
+
+def _drain_key() -> str:
+    # The queue is part of the key: a drain sent to another queue is not one this queue's
+    # workers will run. The cache key function adds the tenant's schema.
+    return f"outbox:drain-asked:{app.conf.task_default_queue}"
+
+
+def _drain_on_commit(*, schema_name: str) -> None:
+    """Once the current transaction commits, ask for a drain of the schema's new messages,
+    unless one is asked for and has not started yet: that one will read this message too,
+    because it clears the request before it reads (`outbox_drain_start`). Under load, one
+    drain delivers many messages for one task sent. The request expires after DRAIN_ASKED_TTL,
+    so a drain lost on its way holds up new messages at most that long (the sweep resends
+    anything older than its lease anyway). robust: a broker or cache that is down must not
+    fail the committed change."""
+
+    def ask() -> None:
+        from apps.outbox.tasks import outbox_drain  # the tasks module imports this one
+
+        elsewhere = connection.schema_name != schema_name  # an on_commit may run after it left
+        with schema_context(schema_name) if elsewhere else nullcontext():
+            if not cache.add(_drain_key(), schema_name, timeout=DRAIN_ASKED_TTL):
+                return
+        outbox_drain.apply_async(headers=schema_headers(schema_name))
+
+    transaction.on_commit(ask, robust=True)
+
+
+def outbox_drain_again() -> None:
+    """A drain that found a full batch asks for another for the rest."""
+    _drain_on_commit(schema_name=require_tenant_schema())
 
 
 def _send_on_commit(*, message_ids: list[uuid.UUID], schema_name: str) -> None:

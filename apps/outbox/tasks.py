@@ -5,10 +5,16 @@ import logging
 from django.db import DatabaseError
 from django_tenants.utils import tenant_context
 
-from apps.outbox.policy import MAX_ATTEMPTS
+from apps.outbox.policy import DRAIN_BATCH, MAX_ATTEMPTS
 from apps.outbox.selectors import tenants_with_outbox
-from apps.outbox.services import DeliveryFailedError, outbox_deliver_message, outbox_sweep
-from county_platform.celery import app
+from apps.outbox.services import (
+    DeliveryFailedError,
+    outbox_deliver_message,
+    outbox_drain_again,
+    outbox_drain_start,
+    outbox_sweep,
+)
+from county_platform.celery import app, require_tenant_schema, schema_headers
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +30,24 @@ def outbox_deliver(self, message_id: str) -> bool:
             return False
         # The retry is sent from inside this task, so it carries the same schema.
         raise self.retry(exc=failure, countdown=failure.retry_in) from failure
+
+
+@app.task(name="apps.outbox.tasks.outbox_drain")
+def outbox_drain() -> int:
+    """Deliver the task's schema's new messages (sent on commit, one at a time per schema);
+    one that fails goes on as its own `outbox_deliver` task with its retries. Returns how many
+    were delivered."""
+    message_ids = outbox_drain_start()
+    delivered = 0
+    for message_id in message_ids:
+        try:
+            delivered += outbox_deliver_message(message_id=message_id)
+        except DeliveryFailedError as failure:
+            outbox_deliver.apply_async(args=[str(message_id)], countdown=failure.retry_in,
+                                       headers=schema_headers(require_tenant_schema()))
+    if len(message_ids) == DRAIN_BATCH:
+        outbox_drain_again()
+    return delivered
 
 
 @app.task(name="apps.outbox.tasks.outbox_sweep_all")

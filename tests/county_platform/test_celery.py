@@ -70,6 +70,8 @@ def test_search_path_does_not_leak_from_one_task_into_the_next(celery_worker, co
     town_a, town_b = committed["town-a"], committed["town-b"]
     with celery_worker.messages_lost():
         left_in_a = _enqueue(town_a, _subject())
+    with schema_context(town_a.schema_name):  # tried once: A's drain leaves it to its retry
+        OutboxMessage.objects.filter(pk=left_in_a.pk).update(attempts=1)
 
     ran_in_a = _enqueue(town_a, _subject())  # the worker's connection is set to A for this
     with schema_context(town_b.schema_name):

@@ -1,5 +1,6 @@
 """The outbox services in one process: writing in the caller's transaction, delivering once."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,11 +13,12 @@ from apps.outbox.policy import LEASE, MAX_ATTEMPTS
 from apps.outbox.services import (
     DeliveryFailedError,
     outbox_deliver_message,
+    outbox_drain_start,
     outbox_enqueue,
     outbox_sweep,
 )
-from apps.outbox.tasks import outbox_deliver
-from county_platform.celery import PublicSchemaTaskError
+from apps.outbox.tasks import outbox_deliver, outbox_drain
+from county_platform.celery import PublicSchemaTaskError, app
 
 pytest_plugins = ["tests.worker"]  # committed: a test outside any transaction
 
@@ -138,3 +140,60 @@ def test_a_message_that_always_fails_becomes_a_dead_letter(town_a, in_tenant, ma
     assert result.get() is False
     assert (dead.attempts, dead.delivered_at) == (MAX_ATTEMPTS, None)
     assert mailoutbox == []
+
+
+@pytest.fixture
+def own_queue():
+    """Tasks sent meanwhile go to a queue of this test's own; returns its length in Redis."""
+    from tests.worker import queues_delete  # loaded as a plugin above: not imported twice
+
+    queue, previous = f"neikong-test-drain-{uuid.uuid4().hex[:12]}", app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+
+    def waiting() -> int:
+        with app.connection_for_write() as broker:
+            return broker.default_channel.client.llen(queue)
+
+    try:
+        yield waiting
+    finally:
+        app.conf.task_default_queue = previous
+        queues_delete(queue)
+
+
+def test_messages_committed_before_the_drain_starts_ask_for_one_drain(
+    town_a, in_tenant, own_queue, django_capture_on_commit_callbacks
+):
+    with in_tenant(town_a):
+        with django_capture_on_commit_callbacks(execute=True):
+            first = _enqueue()
+        with django_capture_on_commit_callbacks(execute=True):
+            second, third = _enqueue(), _enqueue()
+        asked_before_start = own_queue()
+
+        to_deliver = outbox_drain_start()
+        with django_capture_on_commit_callbacks(execute=True):
+            after_start = _enqueue()
+
+    assert asked_before_start == 1
+    assert to_deliver == [first.pk, second.pk, third.pk]  # in the order they were written
+    assert after_start.pk not in to_deliver
+    assert own_queue() == 2  # the drain has started: the next message asks for another
+
+
+def test_the_drain_delivers_each_new_message_and_leaves_a_failure_to_its_retries(
+    town_a, in_tenant, own_queue, mailoutbox
+):
+    with in_tenant(town_a):
+        good = _enqueue()
+        failing = _enqueue(payload={"subject": "缺少收件人", "body": "正文"})
+        also_good = _enqueue(payload={**EMAIL, "subject": "第二封"})
+
+        delivered = outbox_drain()
+        rows = {m.pk: m for m in OutboxMessage.objects.all()}
+
+    assert delivered == 2
+    assert [m.subject for m in mailoutbox] == ["会议通知", "第二封"]
+    assert rows[good.pk].delivered_at and rows[also_good.pk].delivered_at
+    assert (rows[failing.pk].attempts, rows[failing.pk].delivered_at) == (1, None)
+    assert own_queue() == 1  # the failed one's own delivery task, with its retries

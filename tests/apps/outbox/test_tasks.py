@@ -62,6 +62,16 @@ def test_a_committed_message_is_delivered_once_however_often_it_is_sent(celery_w
     assert _row(town_a, message).attempts == 1
 
 
+def test_a_burst_of_messages_is_delivered_once_each(celery_worker, committed):
+    town_a = committed["town-a"]
+    burst = [_enqueue(town_a) for _ in range(12)]  # most commit while a drain is asked for
+
+    celery_worker.wait_until(lambda: all(_delivered(town_a, m) for m in burst), "the burst")
+
+    assert [celery_worker.mails_with(_subject(m)) for m in burst] == [1] * len(burst)
+    assert {_row(town_a, m).attempts for m in burst} == {1}
+
+
 def test_a_message_of_a_rolled_back_transaction_is_never_delivered(celery_worker, committed):
     town_a = committed["town-a"]
     with schema_context(town_a.schema_name), pytest.raises(Rollback), transaction.atomic():
