@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.approvals import events
 from apps.approvals.conditions import step_applies
 from apps.approvals.definitions import process_in_force, submission_prepare
+from apps.approvals.inserts import approval_insert
 from apps.approvals.models import (
     Approval,
     ApprovalComment,
@@ -51,7 +52,7 @@ def approval_submit(*, actor: User, document_type: str, document_id: str | int,
         raise DomainError("no_process", f"本单位尚未配置“{document_type}”的审批流程。", 422)
     facts = submission_prepare(definition=definition, document_type=document_type,
                                document_id=document_id, facts=facts)
-    approval = Approval.objects.create(
+    approval = Approval(
         document_type=document_type, document_id=str(document_id), applicant=actor,
         department_id=department_id, facts=facts, definition_version=definition.version,
     )
@@ -66,13 +67,19 @@ def approval_submit(*, actor: User, document_type: str, document_id: str | int,
     ]
     first = next((step for step in steps if step.status == StepStatus.WAITING), None)
     candidates = _start(first, approval, just_submitted=True) if first is not None else []
-    ApprovalStep.objects.bulk_create(steps)  # the first applicable step already started
+    tasks = _tasks_for(first, candidates) if candidates else []
+    # The approval, its steps (the first applicable one already started) and that step's
+    # tasks: one statement.
+    approval_insert(approval, steps, tasks)
     submitted = {"document_type": document_type, "document_id": str(document_id)}
     if first is None:
         audit_record(actor=actor, action="approval.submitted", obj=approval, after=submitted)
         _finish(approval, status=ApprovalStatus.APPROVED, actor=actor)
         return approval
-    _open(first, approval, candidates)
+    if tasks:
+        events.tasks_assigned(tasks, approval)
+    else:
+        _nobody_may_act(first, approval)
     # Written after routing: the audit chain's lock (one writer per tenant) is then held for
     # the shortest time, which is what bounds concurrent submissions.
     audit_record(actor=actor, action="approval.submitted", obj=approval, after=submitted)
@@ -88,22 +95,29 @@ def _start(step: ApprovalStep, approval: Approval, *, just_submitted: bool = Fal
     return candidates
 
 
+def _tasks_for(step: ApprovalStep, candidates: list[int]) -> list[ApprovalTask]:
+    """The started step's tasks, one per candidate, due after the step's SLA (unsaved)."""
+    due = add_working_hours(step.started_at, step.sla_hours)
+    return [ApprovalTask(step=step, assignee_id=user_id, post_code=step.post_code, due_at=due)
+            for user_id in candidates]
+
+
+def _nobody_may_act(step: ApprovalStep, approval: Approval) -> None:
+    alert_raise(
+        rule="approval_no_actor", severity="warn", dedupe_key=f"approval_no_actor:{step.pk}",
+        object_type="approvals.approval", object_id=approval.pk,
+        responsible_post="tenant_admin",
+        message=f"审批环节“{step.name}”没有可以办理的人员（岗位 {step.post_code}），"
+                "请调整岗位设置。",
+    )
+
+
 def _open(step: ApprovalStep, approval: Approval, candidates: list[int]) -> None:
     """A started step's tasks and their to-dos, or the alert that nobody may decide it."""
     if not candidates:
-        alert_raise(
-            rule="approval_no_actor", severity="warn", dedupe_key=f"approval_no_actor:{step.pk}",
-            object_type="approvals.approval", object_id=approval.pk,
-            responsible_post="tenant_admin",
-            message=f"审批环节“{step.name}”没有可以办理的人员（岗位 {step.post_code}），"
-                    "请调整岗位设置。",
-        )
+        _nobody_may_act(step, approval)
         return
-    due = add_working_hours(step.started_at, step.sla_hours)
-    tasks = ApprovalTask.objects.bulk_create(
-        ApprovalTask(step=step, assignee_id=user_id, post_code=step.post_code, due_at=due)
-        for user_id in candidates
-    )
+    tasks = ApprovalTask.objects.bulk_create(_tasks_for(step, candidates))
     events.tasks_assigned(tasks, approval)
 
 
