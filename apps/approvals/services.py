@@ -4,6 +4,7 @@ Every decision locks the step's row first, so two people deciding the same all-o
 once are serialized: no step is skipped or doubled, and a task is decided at most once.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -45,8 +46,13 @@ DECISIONS = {"approve": TaskStatus.APPROVED, "reject": TaskStatus.REJECTED,
 
 @in_callers_transaction
 def approval_submit(*, actor: User, document_type: str, document_id: str | int,
-                    facts: dict, department_id: int | None = None) -> Approval:
-    """Start the approval of a document: freeze its applicable steps and open the first."""
+                    facts: dict, department_id: int | None = None,
+                    record: Callable[[Approval], None] | None = None) -> Approval:
+    """Start the approval of a document: freeze its applicable steps and open the first.
+
+    `record(approval)`, if given, is how the document records its new approval: called before
+    the audit event, whose lock (one writer per tenant) is then held only for that event and
+    the commit."""
     definition = process_in_force(document_type=document_type)
     if definition is None:
         raise DomainError("no_process", f"本单位尚未配置“{document_type}”的审批流程。", 422)
@@ -71,6 +77,8 @@ def approval_submit(*, actor: User, document_type: str, document_id: str | int,
     # The approval, its steps (the first applicable one already started) and that step's
     # tasks: one statement.
     approval_insert(approval, steps, tasks)
+    if record is not None:
+        record(approval)
     submitted = {"document_type": document_type, "document_id": str(document_id)}
     if first is None:
         audit_record(actor=actor, action="approval.submitted", obj=approval, after=submitted)

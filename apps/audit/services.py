@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 from apps.audit.chain import GENESIS_HASH, event_hash, normalize
 from apps.audit.models import AuditEvent
 from apps.audit.selectors import chain_head, event_hash_at, head_published_last
+from county_platform.db import row_insert
 from county_platform.errors import DomainError
 from county_platform.transactions import in_callers_transaction
 from tenants.models import AuditHeadPublication, Tenant
@@ -69,9 +70,9 @@ def audit_record(
         "before": normalize(before),
         "after": normalize(after),
     }
-    return AuditEvent.objects.create(
-        prev_hash=prev_hash, hash=event_hash(prev_hash=prev_hash, **fields), **fields
-    )
+    # Written on every change of every document: a lean INSERT (the table is append-only).
+    return row_insert(AuditEvent(prev_hash=prev_hash,
+                                 hash=event_hash(prev_hash=prev_hash, **fields), **fields))
 
 
 def _extends_published(*, published: AuditHeadPublication | None) -> bool:

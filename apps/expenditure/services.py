@@ -173,15 +173,19 @@ def request_submit(*, actor: User, request_id: int) -> SpendingRequest:
     rules_check("spending.submit", document=request, actor=actor,
                 object_type=DOCUMENT_TYPE, object_id=request.pk)
     request.status, request.submitted_at = RequestStatus.IN_APPROVAL, timezone.now()
-    request.approval = approval_submit(
+
+    def record(approval) -> None:
+        request.approval = approval
+        request.save(update_fields=["status", "submitted_at", "approval"])
+
+    approval = approval_submit(
         actor=actor, document_type=DOCUMENT_TYPE, document_id=request.pk,
-        department_id=request.department_id,
+        department_id=request.department_id, record=record,
         facts={"amount": str(request.amount), "subject": getattr(request.subject, "code", None),
                "major_matter": request.major_matter, "title": request.purpose},
     )
-    if request.approval.status != ApprovalStatus.IN_APPROVAL:  # no applicable step
+    if approval.status != ApprovalStatus.IN_APPROVAL:  # no applicable step: decided at once
         request.refresh_from_db(fields=["status"])
-    request.save(update_fields=["status", "submitted_at", "approval"])
     return request
 
 
