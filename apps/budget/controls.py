@@ -14,6 +14,7 @@ from django.db.models import F, Q, Sum
 
 from apps.budget.ledger import commit_locked, lock_indicators, money
 from apps.budget.models import BudgetIndicator, DepartmentLimit, SubjectTotal
+from apps.budget.reference import reference_in_force
 from county_platform.errors import DomainError
 from county_platform.transactions import in_callers_transaction
 from tenants.config import tenant_config
@@ -37,8 +38,8 @@ def _used(indicators, **filters) -> Decimal:
 def _check_scope(indicator: BudgetIndicator, subject_id: int) -> str | None:
     if subject_id != indicator.subject_id:
         return "out_of_scope"
-    project = indicator.project
-    if project is not None and not project.allowed_subjects.filter(pk=subject_id).exists():
+    if indicator.project_id is not None and subject_id not in \
+            reference_in_force().allowed.get(indicator.project_id, frozenset()):
         return "out_of_scope"
     return None
 

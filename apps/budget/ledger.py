@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.budget.models import BudgetIndicator, LedgerEntry, LedgerKind
+from apps.budget.reference import reference_in_force
 from county_platform.errors import DomainError
 from tenants.models import User
 
@@ -60,14 +61,22 @@ def _change(indicator_id: int, kind: str, *, actor: User | None, document_type: 
             raise BudgetIndicator.DoesNotExist(f"budget indicator {indicator_id}")
 
 
+# Raw, not the ORM: every submission runs it, and the project and account come from the
+# cached reference data rather than a join.
+_LOCK = "SELECT * FROM budget_budgetindicator WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+
+
 def lock_indicators(ids) -> dict[int, BudgetIndicator]:
     """Lock the given indicators in id order (the one fixed order every writer uses), each
-    with its project (for the scope check) and its fund account (for the rules), read, not
-    locked."""
-    rows = (BudgetIndicator.objects.select_for_update(of=("self",))
-            .select_related("project", "fund_account")
-            .filter(pk__in=set(ids)).order_by("pk"))
-    return {row.pk: row for row in rows}
+    with its project (for the scope check) and its fund account (for the rules), from the
+    cached reference data (apps/budget/reference.py)."""
+    reference = reference_in_force()
+    locked = {}
+    for row in BudgetIndicator.objects.raw(_LOCK, [sorted({int(pk) for pk in ids})]):
+        row.project = reference.projects.get(row.project_id)
+        row.fund_account = reference.accounts[row.fund_account_id]
+        locked[row.pk] = row
+    return locked
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from apps.audit.services import audit_record
 from apps.budget.controls import Draw, budget_commit
 from apps.budget.ledger import budget_execute, budget_release, money
 from apps.budget.models import BudgetIndicator, EconomicSubject
+from apps.budget.reference import reference_in_force
 from apps.controls.rules.engine import rules_check
 from apps.county.services import stats_refresh_soon
 from apps.expenditure.models import Payment, PaymentMethod, RequestStatus, SpendingRequest
@@ -76,11 +77,19 @@ def request_create(*, actor: User, amount, purpose: str, indicator_id: int | Non
     return request
 
 
+# Raw, not the ORM: every submission and decision runs it; the subject comes from the cached
+# reference data (apps/budget/reference.py) rather than a join.
+_LOCK = "SELECT * FROM expenditure_spendingrequest WHERE id = %s FOR UPDATE"
+
+
 def _locked(request_id) -> SpendingRequest:
-    request = (SpendingRequest.objects.select_for_update(of=("self",))
-               .select_related("subject").filter(pk=request_id).first())
+    try:
+        request = next(iter(SpendingRequest.objects.raw(_LOCK, [int(request_id)])), None)
+    except (TypeError, ValueError):
+        request = None
     if request is None:
         raise DomainError("not_found", "未找到该支出申请。", 404)
+    request.subject = reference_in_force().subjects.get(request.subject_id)
     return request
 
 
