@@ -34,9 +34,9 @@ def outbox_deliver(self, message_id: str) -> bool:
 
 @app.task(name="apps.outbox.tasks.outbox_drain")
 def outbox_drain() -> int:
-    """Deliver the task's schema's new messages (sent on commit, one at a time per schema);
-    one that fails goes on as its own `outbox_deliver` task with its retries. Returns how many
-    were delivered."""
+    """Deliver the new messages of the task's schema, oldest first (asked for on commit; at
+    most one drain per schema waits to start). One that fails goes on as its own
+    `outbox_deliver` task with its retries. Returns how many were delivered."""
     message_ids = outbox_drain_start()
     delivered = 0
     for message_id in message_ids:
