@@ -1,7 +1,9 @@
 """Reads about staff and posts in the current tenant."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
@@ -57,14 +59,15 @@ def post_holders(code: str, *, on: date | None = None) -> tuple[Holder, ...]:
         code, ())
 
 
-def _holders_by_post(on: date) -> dict[str, tuple[Holder, ...]]:
+def _holders_by_post(on: date) -> Mapping[str, tuple[Holder, ...]]:
     rows = (assignments_current(on=on).filter(staff__is_active=True)
             .order_by("staff__user_id", "pk")
             .values_list("post__code", "staff__user_id", "department_id", "staff__department_id"))
     table: dict[str, list[Holder]] = {}
     for code, *holder in rows:
         table.setdefault(code, []).append(Holder(*holder))
-    return {code: tuple(holders) for code, holders in table.items()}
+    # read-only: the threads of a worker share it (tenants/config.py)
+    return MappingProxyType({code: tuple(holders) for code, holders in table.items()})
 
 
 def posts_held(*, staff: StaffMember, on: date | None = None) -> list[tuple[str, str]]:

@@ -11,6 +11,15 @@ from apps.approvals.models import Approval, ApprovalStep, ApprovalTask
 from county_platform.db import insert_values, mark_saved
 
 
+def _children(name: str, objs: list, model, *, parent: str, of: str, returning: str,
+              where: str = "") -> tuple[str, list]:
+    """A CTE `name` inserting `objs`, each under the id of the row the CTE `of` returned."""
+    names, values, params = insert_values(objs, model, parent)
+    return (f"{name} AS (INSERT INTO {model._meta.db_table} ({parent}_id, {names})"  # noqa: S608
+            f" SELECT {of}.id, v.* FROM {of}, (VALUES {values}) AS v({names}){where}"
+            f" RETURNING id, {returning})"), params
+
+
 def approval_insert(approval: Approval, steps: list[ApprovalStep],
                     tasks: list[ApprovalTask]) -> None:
     """INSERT `approval`, its `steps` and `tasks` (all on one step, among `steps`), and set
@@ -21,19 +30,15 @@ def approval_insert(approval: Approval, steps: list[ApprovalStep],
              f" VALUES {values} RETURNING id)"]
     answer = ["(SELECT id FROM approval)", "NULL", "NULL"]
     if steps:
-        names, values, more = insert_values(steps, ApprovalStep, "approval")
-        parts.append(
-            f"steps AS (INSERT INTO {ApprovalStep._meta.db_table} (approval_id, {names})"  # noqa: S608
-            f" SELECT approval.id, v.* FROM approval, (VALUES {values}) AS v({names})"
-            ' RETURNING id, "order")')
+        part, more = _children("steps", steps, ApprovalStep, parent="approval", of="approval",
+                               returning='"order"')
+        parts.append(part)
         params += more
         answer[1] = '(SELECT json_agg(json_build_array("order", id)) FROM steps)'
     if tasks:
-        names, values, more = insert_values(tasks, ApprovalTask, "step")
-        parts.append(
-            f"tasks AS (INSERT INTO {ApprovalTask._meta.db_table} (step_id, {names})"  # noqa: S608
-            f" SELECT steps.id, v.* FROM steps, (VALUES {values}) AS v({names})"
-            ' WHERE steps."order" = %s RETURNING id, assignee_id)')
+        part, more = _children("tasks", tasks, ApprovalTask, parent="step", of="steps",
+                               returning="assignee_id", where=' WHERE steps."order" = %s')
+        parts.append(part)
         params += [*more, tasks[0].step.order]
         answer[2] = "(SELECT json_agg(json_build_array(assignee_id, id)) FROM tasks)"
     with connection.cursor() as cursor:
